@@ -1,0 +1,180 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "tickstream",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tickstream", targets: ["tickstream"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // librdkafka from the system (Debian: librdkafka-dev). Imported by TickstreamKafka alone.
+        .systemLibrary(
+            name: "CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        // Producer, consumer, admin and the embedded (mock) cluster on librdkafka.
+        .target(
+            name: "TickstreamKafka",
+            dependencies: [
+                "CRdKafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The game-facing model: entity schemas, room state, the `GameRules` protocol. Pure, no I/O.
+        .target(
+            name: "TickstreamRules",
+            swiftSettings: swiftSettings
+        ),
+        // The built-in reference game.
+        .target(
+            name: "TickstreamArena",
+            dependencies: ["TickstreamRules"],
+            swiftSettings: swiftSettings
+        ),
+        // Keyframes and baseline deltas of room state. Pure, no I/O.
+        .target(
+            name: "TickstreamSnapshot",
+            dependencies: ["TickstreamRules"],
+            swiftSettings: swiftSettings
+        ),
+        // Messages on the wire and in Kafka, generated from schemas/ by tools/generate-schemas.
+        .target(
+            name: "TickstreamProtocol",
+            dependencies: [
+                .product(name: "SwiftProtobuf", package: "swift-protobuf")
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Tick engine and the simulation worker service.
+        .target(
+            name: "TickstreamSimulation",
+            dependencies: [
+                "TickstreamRules",
+                "TickstreamSnapshot",
+                "TickstreamProtocol",
+                "TickstreamKafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // WebSocket sessions, the broadcaster and the HTTP endpoints.
+        .target(
+            name: "TickstreamGateway",
+            dependencies: [
+                "TickstreamRules",
+                "TickstreamSnapshot",
+                "TickstreamProtocol",
+                "TickstreamKafka",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSCompression", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "tickstream",
+            dependencies: [
+                "TickstreamKafka",
+                "TickstreamRules",
+                "TickstreamArena",
+                "TickstreamSnapshot",
+                "TickstreamProtocol",
+                "TickstreamSimulation",
+                "TickstreamGateway",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "WSClient", package: "swift-websocket"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Microbenchmarks that print figures: run with tools/bench-micro (release build).
+        .executableTarget(
+            name: "tickstream-bench",
+            dependencies: [
+                "TickstreamKafka",
+                "TickstreamRules",
+                "TickstreamArena",
+                "TickstreamSnapshot",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // What the test targets share: an embedded cluster with Tickstream's topics, a pipeline to drive, timeouts.
+        .target(
+            name: "TickstreamTesting",
+            dependencies: [
+                "TickstreamKafka",
+                "TickstreamProtocol",
+                "TickstreamRules",
+                "TickstreamSimulation",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TickstreamKafkaTests",
+            dependencies: ["TickstreamKafka"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TickstreamSnapshotTests",
+            dependencies: ["TickstreamSnapshot", "TickstreamRules", "TickstreamArena"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TickstreamSimulationTests",
+            dependencies: ["TickstreamSimulation", "TickstreamArena", "TickstreamKafka", "TickstreamProtocol", "TickstreamTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TickstreamGatewayTests",
+            dependencies: [
+                "TickstreamGateway", "TickstreamSimulation", "TickstreamArena", "TickstreamKafka",
+                "TickstreamProtocol", "TickstreamRules", "TickstreamSnapshot", "TickstreamTesting",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "WSCompression", package: "swift-websocket"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,78 @@
+/// Configuration of a ``Gateway``: where it listens, which Kafka it talks to, who may connect and its limits.
+public struct GatewayConfiguration: Sendable {
+    /// The address to bind. Default: `127.0.0.1`.
+    public var host: String
+    /// The port to bind; 0 picks a free one (see ``Gateway/init(configuration:rules:metricsRegistry:logger:onServerRunning:)``).
+    /// Default: 8080.
+    public var port: Int
+    /// Comma-separated `host:port` list of Kafka brokers. Default: `localhost:9092`.
+    public var bootstrapServers: String
+    /// The topics' prefix (`<prefix>.inputs`, `<prefix>.state`). Default: `tickstream`.
+    public var topicPrefix: String
+    /// Stamped on every input record, so that replay can tell gateways apart. Default: `gateway-` and a random suffix.
+    public var gatewayID: String
+    /// Accept connections without a token; every connection still gets a fresh player id. Default: `true`.
+    public var allowAnonymous: Bool
+    /// The token a connection must present (`?token=` or `Authorization: Bearer`) when anonymous players are not
+    /// allowed. Default: `nil`, which refuses every connection unless ``allowAnonymous`` is set.
+    public var sharedSecret: String?
+    /// The subprotocols offered on `/v1/ws`, in order of preference; the first one serves clients that ask for
+    /// none. Default: binary protobuf, then JSON.
+    public var wireFormats: [WireFormat]
+    /// Negotiate permessage-deflate when a client offers it. Default: `true`.
+    public var compression: Bool
+    /// How often the server pings an idle connection; a connection that does not answer a ping within the
+    /// next period is closed. Default: 10 seconds.
+    public var heartbeatInterval: Duration
+    /// How long a closing connection may take to answer the close frame. Default: 5 seconds.
+    public var closeTimeout: Duration
+    /// How many ticks of each followed room the broadcaster keeps as delta baselines. Default: 32.
+    public var historyLength: Int
+    /// How long the gateway waits for Kafka to acknowledge an input before it answers `UNAVAILABLE`.
+    /// Default: 5 seconds.
+    public var deliveryTimeout: Duration
+    /// How long a graceful shutdown waits for clients to close and for the producer to flush. Default: 5 seconds.
+    public var shutdownTimeout: Duration
+    /// What one connection may do.
+    public var limits: GatewayLimits
+    /// Extra librdkafka properties for the producer and the consumer, by name.
+    public var kafkaProperties: [String: String]
+
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        bootstrapServers: String = "localhost:9092",
+        topicPrefix: String = "tickstream",
+        gatewayID: String = "gateway-\(UInt32.random(in: .min ... .max))",
+        allowAnonymous: Bool = true,
+        sharedSecret: String? = nil,
+        wireFormats: [WireFormat] = [.protobuf, .json],
+        compression: Bool = true,
+        heartbeatInterval: Duration = .seconds(10),
+        closeTimeout: Duration = .seconds(5),
+        historyLength: Int = 32,
+        deliveryTimeout: Duration = .seconds(5),
+        shutdownTimeout: Duration = .seconds(5),
+        limits: GatewayLimits = GatewayLimits(),
+        kafkaProperties: [String: String] = [:]
+    ) {
+        precondition(!wireFormats.isEmpty, "a gateway offers at least one wire format")
+        precondition(historyLength > 0, "the history holds at least one tick")
+        self.host = host
+        self.port = port
+        self.bootstrapServers = bootstrapServers
+        self.topicPrefix = topicPrefix
+        self.gatewayID = gatewayID
+        self.allowAnonymous = allowAnonymous
+        self.sharedSecret = sharedSecret
+        self.wireFormats = wireFormats
+        self.compression = compression
+        self.heartbeatInterval = heartbeatInterval
+        self.closeTimeout = closeTimeout
+        self.historyLength = historyLength
+        self.deliveryTimeout = deliveryTimeout
+        self.shutdownTimeout = shutdownTimeout
+        self.limits = limits
+        self.kafkaProperties = kafkaProperties
+    }
+}

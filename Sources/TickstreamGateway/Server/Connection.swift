@@ -1,0 +1,184 @@
+import Foundation
+import HummingbirdWebSocket
+import CoreMetrics
+import Logging
+import NIOCore
+import NIOWebSocket
+import SwiftProtobuf
+import TickstreamKafka
+import TickstreamProtocol
+import TickstreamRules
+
+/// Serves one WebSocket connection: a reader that feeds client messages to the session's state machine and
+/// performs its actions, and a writer that sends what the session's outbox holds, one batch per flush.
+///
+/// Inputs of the session reach Kafka in the order they arrived: the reader waits for each acknowledgement
+/// before it reads the next message.
+struct Connection {
+    let session: Session
+    let codec: MessageCodec
+    let broadcaster: Broadcaster
+    let inputLog: InputLog
+    let limits: GatewayLimits
+    let metrics: GatewayMetrics
+    let logger: Logger
+
+    /// Runs until the connection closes; then logs the player's leave if it was still in a room.
+    ///
+    /// - Throws: the inbound stream's error (e.g. an oversized message), for the WebSocket handler to close with.
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    defer { session.outbox.finish() }
+                    try await read(inbound)
+                }
+                group.addTask {
+                    try await write(outbound)
+                }
+                // Either the client went away (the writer has nothing left to do) or the writer sent a close
+                // (the reader has nothing left to read).
+                try await group.next()
+                group.cancelAll()
+            }
+        } catch {
+            await end()
+            throw error
+        }
+        await end()
+    }
+
+    private func end() async {
+        session.outbox.finish()
+        guard let room = session.withStateMachine({ $0.connectionEnded() }) else { return }
+        await broadcaster.unsubscribe(session, room: room)
+        await produce(.leave(.with { $0.dropped = true }), room: room, sequence: 0)
+        logger.info("Player dropped", metadata: ["room": "\(room)"])
+    }
+
+    private func read(_ inbound: WebSocketInboundStream) async throws {
+        for try await message in inbound.messages(maxSize: limits.maxMessageSize) {
+            let action: SessionStateMachine.Action
+            var isInput = false
+            do {
+                let clientMessage = try codec.decode(message)
+                if case .input = clientMessage.message {
+                    isInput = true
+                    metrics.inputsReceived.increment()
+                }
+                action = session.withStateMachine { $0.received(clientMessage, at: .now) }
+            } catch {
+                metrics.malformedMessages.increment()
+                action = session.withStateMachine { $0.receivedMalformed(error.reason) }
+            }
+            await perform(action, isInput: isInput)
+        }
+    }
+
+    private func perform(_ action: SessionStateMachine.Action, isInput: Bool) async {
+        switch action {
+        case .join(let room, let lastAcknowledgedTick):
+            await join(room, lastAcknowledgedTick: lastAcknowledgedTick)
+        case .produce(let room, let action):
+            let sequence: UInt64 = if case .input(let input) = action { input.sequence } else { 0 }
+            if await produce(action, room: room, sequence: sequence) {
+                if case .input = action { metrics.inputsProduced.increment() } else { metrics.relaysProduced.increment() }
+            }
+        case .leave(let room):
+            await broadcaster.unsubscribe(session, room: room)
+            await produce(.leave(.init()), room: room, sequence: 0)
+            logger.info("Player left", metadata: ["room": "\(room)"])
+        case .acknowledge(let tick):
+            session.acknowledge(tick)
+        case .reply(let message):
+            if case .error(let error) = message.message {
+                metrics.errorSent(error.code, forInput: isInput)
+            }
+            send(message)
+        case .pong(let nonce):
+            send(.pong(nonce: nonce, serverTimeMs: Int64((Date().timeIntervalSince1970 * 1000).rounded())))
+        case .close(let code, let reason, let message):
+            if let message {
+                if case .error(let error) = message.message {
+                    metrics.errorSent(error.code, forInput: isInput)
+                }
+                send(message)
+            }
+            logger.info("Closing connection", metadata: ["code": "\(code)", "reason": "\(reason)"])
+            session.outbox.close(code, reason: reason)
+        case .none:
+            break
+        }
+    }
+
+    private func join(_ room: String, lastAcknowledgedTick: UInt64) async {
+        do {
+            try await broadcaster.subscribe(session, room: room, resumeTick: lastAcknowledgedTick)
+        } catch Broadcaster.Refusal.roomFull {
+            session.withStateMachine { $0.joinFailed(room: room) }
+            metrics.errorSent(.joinRejected, forInput: false)
+            send(.error(.joinRejected, "room \(room) is full (\(broadcaster.maxPlayers) players)"))
+            return
+        } catch {
+            logger.warning("Cannot follow the room's state", metadata: ["room": "\(room)", "error": "\(error)"])
+            session.withStateMachine { $0.joinFailed(room: room) }
+            metrics.errorSent(.unavailable, forInput: false)
+            send(.error(.unavailable, "the log is unreachable; join again later"))
+            return
+        }
+        guard await produce(.join(.init()), room: room, sequence: 0) else {
+            await broadcaster.unsubscribe(session, room: room)
+            session.withStateMachine { $0.joinFailed(room: room) }
+            return
+        }
+        metrics.joins.increment()
+        logger.debug("Join logged", metadata: ["room": "\(room)", "resume.tick": "\(lastAcknowledgedTick)"])
+    }
+
+    /// Logs `action`; on failure tells the client `UNAVAILABLE` (with the input's sequence) and returns false.
+    @discardableResult
+    private func produce(_ action: InputRecord.OneOf_Action, room: String, sequence: UInt64) async -> Bool {
+        do {
+            try await inputLog.append(action, room: room, player: session.player)
+            return true
+        } catch {
+            logger.warning("Kafka did not acknowledge an input", metadata: ["room": "\(room)", "error": "\(error)"])
+            metrics.errorSent(.unavailable, forInput: sequence != 0)
+            send(.error(.unavailable, "the log did not accept it: \(error)", sequence: sequence))
+            return false
+        }
+    }
+
+    private func send(_ message: ServerMessage) {
+        if !session.outbox.send(message) {
+            metrics.outboxOverflows.increment()
+            session.withStateMachine { $0.close() }
+        }
+    }
+
+    private func write(_ outbound: WebSocketOutboundWriter) async throws {
+        while let flush = await session.outbox.next() {
+            if !flush.messages.isEmpty {
+                var batch = ServerBatch()
+                batch.messages = flush.messages
+                let frame = try codec.encode(batch)
+                switch frame {
+                case .text(let text):
+                    metrics.bytesSent.increment(by: text.utf8.count)
+                    try await outbound.writeTextMessage(text)
+                case .binary(let buffer):
+                    metrics.bytesSent.increment(by: buffer.readableBytes)
+                    try await outbound.writeBinaryMessage(buffer)
+                default:
+                    try await outbound.write(frame)
+                }
+                metrics.framesSent.increment()
+                metrics.snapshotsSent.increment(by: flush.messages.count { if case .snapshot = $0.message { true } else { false } })
+            }
+            if let close = flush.close {
+                try await outbound.close(close.code, reason: close.reason)
+                return
+            }
+        }
+    }
+}

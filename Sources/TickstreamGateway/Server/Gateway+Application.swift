@@ -1,0 +1,151 @@
+import CoreMetrics
+import Hummingbird
+import HummingbirdWebSocket
+import HummingbirdWSCompression
+import Logging
+import NIOCore
+import NIOWebSocket
+import Prometheus
+import TickstreamKafka
+import TickstreamProtocol
+import TickstreamRules
+
+/// What the HTTP routes and the connections share.
+struct ServerContext: Sendable {
+    let configuration: GatewayConfiguration
+    let rules: any GameRules
+    let layout: TopicLayout
+    let producer: KafkaProducer
+    let broadcaster: Broadcaster
+    let registry: SessionRegistry
+    let inputLog: InputLog
+    let metrics: GatewayMetrics
+    let metricsRegistry: PrometheusCollectorRegistry
+    let logger: Logger
+}
+
+extension Gateway {
+    /// The Hummingbird application: the WebSocket endpoint and the operational routes.
+    func makeApplication(context: ServerContext) -> some ApplicationProtocol {
+        let configuration = context.configuration
+        let router = Router()
+        router.get("/healthz") { _, _ in "ok\n" }
+        router.get("/readyz") { _, _ in try await readiness(context) }
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4"],
+                body: .init(byteBuffer: ByteBuffer(bytes: context.metricsRegistry.emitToBuffer()))
+            )
+        }
+        // Reached when the WebSocket router declined the upgrade: say why.
+        router.get("/v1/ws") { request, _ -> Response in
+            let handshake = Handshake(request: request, configuration: configuration)
+            guard handshake.isAuthorized else { return Response(status: .unauthorized) }
+            guard handshake.format != nil else { return Response(status: .badRequest) }
+            return Response(status: .upgradeRequired)
+        }
+
+        let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
+        webSocketRouter.ws("/v1/ws") { request, _ in
+            let handshake = Handshake(request: request, configuration: configuration)
+            guard handshake.isAuthorized, handshake.format != nil else { return .dontUpgrade }
+            return .upgrade(handshake.responseHeaders)
+        } onUpgrade: { inbound, outbound, webSocketContext in
+            let handshake = Handshake(request: webSocketContext.request, configuration: configuration)
+            guard let format = handshake.format else { return }
+            try await serve(inbound: inbound, outbound: outbound, format: format, context: context)
+        }
+
+        let extensions: [WebSocketExtensionFactory] =
+            configuration.compression
+            ? [.perMessageDeflate(maxDecompressedFrameSize: configuration.limits.maxMessageSize)] : []
+        return Application(
+            router: router,
+            server: .http1WebSocketUpgrade(
+                webSocketRouter: webSocketRouter,
+                configuration: .init(
+                    ws: WebSocketServerConfiguration(
+                        maxFrameSize: configuration.limits.maxMessageSize,
+                        extensions: extensions,
+                        autoPing: .enabled(timePeriod: configuration.heartbeatInterval),
+                        closeTimeout: configuration.closeTimeout
+                    )
+                )
+            ),
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.host, port: configuration.port),
+                serverName: "tickstream"
+            ),
+            onServerRunning: { channel in
+                await onServerRunning(channel.localAddress?.port ?? configuration.port)
+            },
+            logger: context.logger
+        )
+    }
+
+    /// Serves one upgraded connection: admits it, runs its session, and forgets it.
+    private func serve(
+        inbound: WebSocketInboundStream,
+        outbound: WebSocketOutboundWriter,
+        format: WireFormat,
+        context: ServerContext
+    ) async throws {
+        let player = Session.makePlayerID()
+        var logger = context.logger
+        logger[metadataKey: "player"] = "\(player)"
+        let session = Session(
+            player: player,
+            format: format,
+            machine: SessionStateMachine(player: player, rules: context.rules, limits: context.configuration.limits, now: .now),
+            outboxCapacity: context.configuration.limits.outboxCapacity
+        )
+        let codec = MessageCodec(format: format)
+        if let refusal = context.registry.register(session) {
+            context.metrics.connectionsRefused.increment()
+            let (error, code): (ServerMessage, WebSocketErrorCode) =
+                switch refusal {
+                case .full: (.error(.serverFull, "the gateway is at its connection limit"), .init(codeNumber: 1013))
+                case .shuttingDown: (.error(.shuttingDown, "the gateway is shutting down"), .goingAway)
+                }
+            var batch = ServerBatch()
+            batch.messages = [error]
+            try await outbound.write(codec.encode(batch))
+            try await outbound.close(code, reason: nil)
+            return
+        }
+        context.metrics.connections.increment()
+        logger.debug("Connected", metadata: ["format": "\(format)"])
+        defer {
+            context.registry.remove(session)
+            context.metrics.connections.decrement()
+        }
+        let connection = Connection(
+            session: session,
+            codec: codec,
+            broadcaster: context.broadcaster,
+            inputLog: context.inputLog,
+            limits: context.configuration.limits,
+            metrics: context.metrics,
+            logger: logger
+        )
+        try await connection.run(inbound: inbound, outbound: outbound)
+    }
+
+    /// Ready when Kafka answers and both topics exist with the same partition count.
+    private func readiness(_ context: ServerContext) async throws -> Response {
+        do {
+            let inputs = try await context.producer.partitionCount(topic: context.layout.inputs, timeout: .seconds(2))
+            let state = try await context.producer.partitionCount(topic: context.layout.state, timeout: .seconds(2))
+            guard inputs == state else {
+                return Response(
+                    status: .serviceUnavailable,
+                    body: .init(byteBuffer: ByteBuffer(string: "inputs has \(inputs) partitions, state \(state)\n"))
+                )
+            }
+            return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ready\n")))
+        } catch {
+            return Response(status: .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: "\(error)\n")))
+        }
+    }
+}

@@ -1,0 +1,114 @@
+public import Logging
+public import Prometheus
+public import ServiceLifecycle
+public import TickstreamRules
+import TickstreamKafka
+import TickstreamProtocol
+
+/// The WebSocket gateway: serves `/v1/ws`, logs what players do to `<prefix>.inputs`, and broadcasts
+/// `<prefix>.state` to the players of each room; also `/healthz`, `/readyz` and `/metrics`.
+///
+/// A `Service`: run it in a `ServiceGroup`. On graceful shutdown it stops admitting players, closes every
+/// connection with 1001 (going away) and logs their leaves, stops the HTTP server, then flushes the producer.
+public struct Gateway: Service {
+    let configuration: GatewayConfiguration
+    let rules: any GameRules
+    let metricsRegistry: PrometheusCollectorRegistry
+    let logger: Logger
+    let onServerRunning: @Sendable (Int) async -> Void
+
+    /// - Parameters:
+    ///   - configuration: Where to listen, which Kafka, limits.
+    ///   - rules: The game: its schema for snapshots, its limits and its input validation.
+    ///   - metricsRegistry: The registry `/metrics` renders; the one the process bootstrapped swift-metrics with.
+    ///   - logger: Where the gateway logs, with room and player ids as metadata.
+    ///   - onServerRunning: Called with the bound port once the server listens (useful with port 0).
+    public init(
+        configuration: GatewayConfiguration,
+        rules: any GameRules,
+        metricsRegistry: PrometheusCollectorRegistry = PrometheusMetricsFactory.defaultRegistry,
+        logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) {
+        self.configuration = configuration
+        self.rules = rules
+        self.metricsRegistry = metricsRegistry
+        self.logger = logger
+        self.onServerRunning = onServerRunning
+    }
+
+    public func run() async throws {
+        let layout = TopicLayout(prefix: configuration.topicPrefix)
+        let producer = try KafkaProducer(
+            configuration: KafkaProducerConfiguration(
+                bootstrapServers: configuration.bootstrapServers,
+                clientID: configuration.gatewayID,
+                deliveryTimeout: configuration.deliveryTimeout,
+                properties: configuration.kafkaProperties
+            ),
+            logger: logger
+        )
+        let consumer: KafkaConsumer
+        do {
+            consumer = try KafkaConsumer(
+                configuration: KafkaConsumerConfiguration(
+                    bootstrapServers: configuration.bootstrapServers,
+                    clientID: configuration.gatewayID,
+                    properties: configuration.kafkaProperties
+                ),
+                logger: logger
+            )
+        } catch {
+            await producer.shutdown(flushTimeout: .zero)
+            throw error
+        }
+        let metrics = GatewayMetrics()
+        let broadcaster = Broadcaster(
+            consumer: consumer,
+            producer: producer,
+            topic: layout.state,
+            rules: rules,
+            historyLength: configuration.historyLength,
+            metrics: metrics,
+            logger: logger
+        )
+        let registry = SessionRegistry(maxConnections: configuration.limits.maxConnections)
+        let application = makeApplication(
+            context: ServerContext(
+                configuration: configuration,
+                rules: rules,
+                layout: layout,
+                producer: producer,
+                broadcaster: broadcaster,
+                registry: registry,
+                inputLog: InputLog(producer: producer, topic: layout.inputs, gatewayID: configuration.gatewayID),
+                metrics: metrics,
+                metricsRegistry: metricsRegistry,
+                logger: logger
+            )
+        )
+        if configuration.allowAnonymous {
+            logger.notice("Anonymous players are allowed: anyone who reaches this gateway can play")
+        }
+        // Shut down in reverse order: close the clients first, then the HTTP server, then the state consumer.
+        let services = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(service: broadcaster),
+                    .init(service: application),
+                    .init(service: SessionDrain(registry: registry, timeout: configuration.shutdownTimeout)),
+                ],
+                logger: logger
+            )
+        )
+        do {
+            try await services.run()
+        } catch {
+            await consumer.close()
+            await producer.shutdown(flushTimeout: configuration.shutdownTimeout)
+            throw error
+        }
+        await consumer.close()
+        await producer.shutdown(flushTimeout: configuration.shutdownTimeout)
+    }
+}

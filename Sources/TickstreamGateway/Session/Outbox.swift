@@ -1,0 +1,145 @@
+import NIOWebSocket
+import Synchronization
+import TickstreamProtocol
+
+/// The messages waiting for one client, bounded: the broadcaster and the session put messages in without ever
+/// waiting, and the connection's writer takes out everything due at once, to send as one batch.
+///
+/// Of snapshots only the newest waits: a client that falls behind skips to the fresh state (each snapshot is
+/// encoded against the client's acknowledged tick, so any one of them applies). Other messages (events, errors,
+/// relays) all wait, up to `capacity`; a client that lets more pile up is closed with 1008.
+final class Outbox: Sendable {
+    /// What the writer sends next: the messages due, in order (the snapshot last), then a close if one is due.
+    struct Flush: Equatable {
+        var messages: [ServerMessage]
+        var close: Close?
+    }
+
+    struct Close: Equatable {
+        var code: WebSocketErrorCode
+        var reason: String
+    }
+
+    fileprivate struct State {
+        var messages: [ServerMessage] = []
+        var snapshot: ServerMessage?
+        var close: Close?
+        /// The writer has taken the close, or the connection is gone: `next()` answers nil.
+        var finished = false
+        var waiter: CheckedContinuation<Flush?, Never>?
+
+        var hasWork: Bool { !messages.isEmpty || snapshot != nil || close != nil }
+
+        mutating func takeFlush() -> Flush {
+            var flush = Flush(messages: messages, close: close)
+            if let snapshot {
+                flush.messages.append(snapshot)
+            }
+            messages.removeAll(keepingCapacity: true)
+            snapshot = nil
+            if close != nil {
+                finished = true
+            }
+            return flush
+        }
+    }
+
+    let capacity: Int
+    private let state = Mutex(State())
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    /// Queues `message`; returns false if the outbox overflowed, in which case it closes the connection instead.
+    @discardableResult
+    func send(_ message: ServerMessage) -> Bool {
+        let (accepted, wakeUp) = state.withLock { state -> (Bool, WakeUp?) in
+            guard !state.finished, state.close == nil else { return (true, nil) }
+            guard state.messages.count < capacity else {
+                state.close = Close(code: .policyViolation, reason: "client too slow to read")
+                return (false, state.wakeWriter())
+            }
+            state.messages.append(message)
+            return (true, state.wakeWriter())
+        }
+        wakeUp?.resume()
+        return accepted
+    }
+
+    /// Queues `snapshot` in place of any snapshot still waiting; returns true if it replaced one.
+    @discardableResult
+    func sendSnapshot(_ snapshot: ServerMessage) -> Bool {
+        let (replaced, wakeUp) = state.withLock { state -> (Bool, WakeUp?) in
+            guard !state.finished, state.close == nil else { return (false, nil) }
+            let replaced = state.snapshot != nil
+            state.snapshot = snapshot
+            return (replaced, state.wakeWriter())
+        }
+        wakeUp?.resume()
+        return replaced
+    }
+
+    /// Closes the connection with `code` once the messages already queued are sent; the first close wins.
+    func close(_ code: WebSocketErrorCode, reason: String) {
+        let wakeUp = state.withLock { state -> WakeUp? in
+            guard !state.finished, state.close == nil else { return nil }
+            state.close = Close(code: code, reason: reason)
+            return state.wakeWriter()
+        }
+        wakeUp?.resume()
+    }
+
+    /// The connection is gone: drops what waits and ends the writer.
+    func finish() {
+        let waiter = state.withLock { state -> CheckedContinuation<Flush?, Never>? in
+            state.finished = true
+            state.messages = []
+            state.snapshot = nil
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(returning: nil)
+    }
+
+    /// Waits until something is due and takes all of it; nil once the close was taken or the connection is gone.
+    func next() async -> Flush? {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Flush?, Never>) in
+                let ready = state.withLock { state -> Flush?? in
+                    if state.finished || Task.isCancelled { return .some(nil) }
+                    if state.hasWork { return .some(state.takeFlush()) }
+                    precondition(state.waiter == nil, "one writer per outbox")
+                    state.waiter = continuation
+                    return .none
+                }
+                if let ready {
+                    continuation.resume(returning: ready)
+                }
+            }
+        } onCancel: {
+            finish()
+        }
+    }
+}
+
+extension Outbox {
+    /// A waiting writer and what to hand it, taken under the lock and resumed outside it.
+    fileprivate struct WakeUp {
+        let writer: CheckedContinuation<Flush?, Never>
+        let flush: Flush
+
+        func resume() {
+            writer.resume(returning: flush)
+        }
+    }
+}
+
+extension Outbox.State {
+    /// Takes everything due for the waiting writer, if one waits.
+    fileprivate mutating func wakeWriter() -> Outbox.WakeUp? {
+        guard let writer = waiter else { return nil }
+        waiter = nil
+        return Outbox.WakeUp(writer: writer, flush: takeFlush())
+    }
+}

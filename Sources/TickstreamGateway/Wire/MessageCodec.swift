@@ -1,0 +1,48 @@
+import HummingbirdWebSocket
+import NIOCore
+import SwiftProtobuf
+import TickstreamProtocol
+
+/// Reads client messages and writes server batches in one connection's wire format.
+struct MessageCodec: Sendable {
+    /// Why a client message did not decode; the text reaches the client in a `MALFORMED_MESSAGE` error.
+    struct Malformed: Error, Equatable {
+        let reason: String
+    }
+
+    let format: WireFormat
+
+    private static let jsonOptions: JSONDecodingOptions = {
+        var options = JSONDecodingOptions()
+        // Fields from a newer schema must not break an older gateway.
+        options.ignoreUnknownFields = true
+        return options
+    }()
+
+    func decode(_ message: WebSocketMessage) throws(Malformed) -> ClientMessage {
+        do {
+            switch (message, format.isJSON) {
+            case (.binary(let buffer), false):
+                return try ClientMessage(serializedBytes: Array(buffer.readableBytesView))
+            case (.text(let text), true):
+                return try ClientMessage(jsonString: text, options: Self.jsonOptions)
+            case (.text, false):
+                throw Malformed(reason: "a text message on the binary subprotocol \(format)")
+            case (.binary, true):
+                throw Malformed(reason: "a binary message on the JSON subprotocol \(format)")
+            }
+        } catch let error as Malformed {
+            throw error
+        } catch {
+            throw Malformed(reason: "not a ClientMessage: \(error)")
+        }
+    }
+
+    func encode(_ batch: ServerBatch) throws -> WebSocketOutboundWriter.OutboundFrame {
+        if format.isJSON {
+            return .text(try batch.jsonString())
+        }
+        let bytes: [UInt8] = try batch.serializedBytes()
+        return .binary(ByteBuffer(bytes: bytes))
+    }
+}

@@ -1,0 +1,59 @@
+import CRdKafka
+
+// Blocking metadata and offset queries: call them off the cooperative pool.
+extension RdKafkaHandle {
+    /// Every topic of the cluster, internal ones excluded, sorted by name.
+    func topics(timeout: Duration) throws(KafkaError) -> [TopicDescription] {
+        try withLease { rk throws(KafkaError) in try Self.metadata(rk, timeout: timeout) }
+    }
+
+    /// One topic; throws ``KafkaError/unknownTopicOrPartition`` if it does not exist.
+    ///
+    /// Asks for every topic: asking for one by name makes brokers that auto-create topics create it.
+    func describe(topic: String, timeout: Duration) throws(KafkaError) -> TopicDescription {
+        guard let description = try topics(timeout: timeout).first(where: { $0.name == topic }) else {
+            throw KafkaError.unknownTopicOrPartition.with(message: "no topic \(topic)")
+        }
+        return description
+    }
+
+    /// The low and high watermarks: the first offset still stored and the offset the next record will get.
+    func watermarks(_ partition: TopicPartition, timeout: Duration) throws(KafkaError) -> (low: Int64, high: Int64) {
+        try withLease { rk throws(KafkaError) in
+            var low: Int64 = 0
+            var high: Int64 = 0
+            let err = rd_kafka_query_watermark_offsets(
+                rk, partition.topic, partition.partition, &low, &high, timeout.milliseconds
+            )
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                throw KafkaError(err, message: "\(partition): \(String(cString: rd_kafka_err2str(err)))")
+            }
+            return (low, high)
+        }
+    }
+
+    private static func metadata(_ rk: OpaquePointer, timeout: Duration) throws(KafkaError) -> [TopicDescription] {
+        var metadata: UnsafePointer<rd_kafka_metadata>?
+        let err = rd_kafka_metadata(rk, 1, nil, &metadata, timeout.milliseconds)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else { throw KafkaError(err) }
+        defer { rd_kafka_metadata_destroy(metadata) }
+        var result: [TopicDescription] = []
+        for topic in UnsafeBufferPointer(start: metadata.pointee.topics, count: Int(metadata.pointee.topic_cnt)) {
+            let name = String(cString: topic.topic)
+            guard topic.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                throw KafkaError(topic.err, message: "\(name): \(String(cString: rd_kafka_err2str(topic.err)))")
+            }
+            if name.hasPrefix("__") { continue }
+            let partitions = UnsafeBufferPointer(start: topic.partitions, count: Int(topic.partition_cnt)).map {
+                PartitionDescription(
+                    id: $0.id,
+                    leader: $0.leader,
+                    replicas: Array(UnsafeBufferPointer(start: $0.replicas, count: Int($0.replica_cnt))),
+                    isr: Array(UnsafeBufferPointer(start: $0.isrs, count: Int($0.isr_cnt)))
+                )
+            }
+            result.append(TopicDescription(name: name, partitions: partitions.sorted { $0.id < $1.id }))
+        }
+        return result.sorted { $0.name < $1.name }
+    }
+}

@@ -1,0 +1,325 @@
+import CRdKafka
+public import Logging
+import NIOPosix
+
+/// Consumes records from Kafka with librdkafka, as a group member or from partitions it assigns itself.
+///
+/// A dedicated thread blocks in `rd_kafka_consumer_poll`, which returns as soon as a record or an event
+/// arrives, and hands what it gets to ``events`` (bounded: a slow owner stops the fetching). librdkafka's
+/// rebalance callback runs on that thread too and waits for the owner to acknowledge a revocation. One-off
+/// blocking calls (commit, seek, offset queries) run on a small thread pool; none uses Swift's cooperative pool.
+///
+/// Call ``close()`` when done.
+public final class KafkaConsumer: Sendable {
+    private let handle: RdKafkaHandle
+    private let buffer: BlockingEventBuffer<KafkaConsumerEvent>
+    private let stop = StopSignal()
+    private let pollThread: PollThread
+    private let configuration: KafkaConsumerConfiguration
+    private let logger: Logger
+
+    /// Creates the consumer; it connects in the background and reads nothing until ``subscribe(topics:)`` or
+    /// ``assign(_:)``.
+    ///
+    /// - Throws: ``KafkaError/invalidConfiguration`` for an unknown property or an invalid value.
+    public init(configuration: KafkaConsumerConfiguration, logger: Logger) throws {
+        let buffer = BlockingEventBuffer<KafkaConsumerEvent>(capacity: configuration.eventBufferSize)
+        let revocationTimeout = configuration.revocationTimeout
+        let context = RdKafkaContext(
+            logger: logger,
+            onError: { error in
+                logger.debug("Kafka consumer error", metadata: ["kafka.error": "\(error)"])
+                buffer.push(.error(error))
+            },
+            onRebalance: { rk, err, partitions in
+                Self.rebalance(rk, err, partitions, buffer: buffer, timeout: revocationTimeout, logger: logger)
+            }
+        )
+        let privateGroupID = "tickstream-private-\(UInt64.random(in: 0...UInt64.max))"
+        let handle = try RdKafkaHandle(
+            type: RD_KAFKA_CONSUMER,
+            properties: configuration.librdkafkaProperties(privateGroupID: privateGroupID),
+            context: context
+        )
+        // Errors and rebalances are served by the consumer poll, on the poll thread.
+        try handle.withLease { rk in _ = rd_kafka_poll_set_consumer(rk) }
+        self.handle = handle
+        self.buffer = buffer
+        self.configuration = configuration
+        self.logger = logger
+        self.pollThread = PollThread { [stop] in
+            Self.poll(handle, into: buffer, until: stop)
+        }
+    }
+
+    deinit {
+        buffer.finish()
+        if stop.stop() { wakePoller() }
+    }
+
+    /// Everything the consumer reports; one reader at a time. See ``KafkaConsumerEvent``.
+    public var events: KafkaConsumerEvents { KafkaConsumerEvents(buffer: buffer) }
+
+    /// Just the records; see ``KafkaConsumerMessages``. Shares the buffer with ``events``: read one or the other.
+    public var messages: KafkaConsumerMessages { KafkaConsumerMessages(events: events) }
+
+    /// Joins the group and consumes `topics`; assignments arrive as ``KafkaConsumerEvent/assigned(_:)``.
+    ///
+    /// Joining takes a few seconds (about 3 on the embedded cluster).
+    public func subscribe(topics: [String]) async throws {
+        guard configuration.groupID != nil else {
+            throw KafkaError.invalidConfiguration.with(message: "subscribe needs a groupID")
+        }
+        try await blocking { rk throws(KafkaError) in
+            let list = TopicPartitionList(topics.map { TopicPartition(topic: $0, partition: RD_KAFKA_PARTITION_UA) })
+            try Self.check(rd_kafka_subscribe(rk, list.pointer))
+        }
+    }
+
+    /// Replaces the assignment with `partitions`, each read from its offset (or a logical one such as
+    /// ``TopicPartitionOffset/beginning``).
+    public func assign(_ partitions: [TopicPartitionOffset]) async throws {
+        try await blocking { rk throws(KafkaError) in
+            let list = TopicPartitionList(partitions)
+            try Self.check(rd_kafka_assign(rk, list.pointer))
+        }
+    }
+
+    /// Adds `partitions` to the assignment, leaving the others as they are.
+    public func addAssignment(_ partitions: [TopicPartitionOffset]) async throws {
+        try await blocking { rk throws(KafkaError) in
+            let list = TopicPartitionList(partitions)
+            if let error = rd_kafka_incremental_assign(rk, list.pointer) { throw KafkaError(consuming: error) }
+        }
+    }
+
+    /// Removes `partitions` from the assignment, leaving the others as they are.
+    public func removeAssignment(_ partitions: [TopicPartition]) async throws {
+        try await blocking { rk throws(KafkaError) in
+            let list = TopicPartitionList(partitions)
+            if let error = rd_kafka_incremental_unassign(rk, list.pointer) { throw KafkaError(consuming: error) }
+        }
+    }
+
+    /// The current assignment.
+    public func assignment() async throws -> [TopicPartition] {
+        try await blocking { rk throws(KafkaError) in
+            var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+            try Self.check(rd_kafka_assignment(rk, &list))
+            guard let list else { return [] }
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            return TopicPartitionList.positions(of: list).map(\.topicPartition)
+        }
+    }
+
+    /// Moves the read position of an assigned partition; records from there follow in ``events``.
+    public func seek(_ position: TopicPartitionOffset, timeout: Duration = .seconds(10)) async throws {
+        try await blocking { rk throws(KafkaError) in
+            let list = TopicPartitionList([position])
+            if let error = rd_kafka_seek_partitions(rk, list.pointer, timeout.milliseconds) {
+                throw KafkaError(consuming: error)
+            }
+            if let error = list.firstError { throw error }
+        }
+    }
+
+    /// Commits `offsets` for the group and waits for the coordinator to confirm.
+    ///
+    /// Each offset is the next one to read, i.e. the last processed offset + 1 (``ConsumerRecord/nextPosition``).
+    public func commit(_ offsets: [TopicPartitionOffset]) async throws {
+        guard !offsets.isEmpty else { return }
+        try await blocking { rk throws(KafkaError) in
+            let list = TopicPartitionList(offsets)
+            try Self.check(rd_kafka_commit(rk, list.pointer, 0))
+            if let error = list.firstError { throw error }
+        }
+    }
+
+    /// The group's committed offsets for `partitions` (``TopicPartitionOffset/stored`` ... -1001 where none).
+    public func committed(_ partitions: [TopicPartition], timeout: Duration = .seconds(10)) async throws
+        -> [TopicPartitionOffset]
+    {
+        try await blocking { rk throws(KafkaError) in
+            let list = TopicPartitionList(partitions)
+            try Self.check(rd_kafka_committed(rk, list.pointer, timeout.milliseconds))
+            if let error = list.firstError { throw error }
+            return list.positions
+        }
+    }
+
+    /// For each partition, the first offset whose record timestamp is at or after `timestamp` (ms since the
+    /// epoch), or the high watermark if there is none: seek there to replay from a point in time.
+    ///
+    /// librdkafka's `offsets_for_times` answers that directly on a real broker. Where it answers -1 (no record
+    /// that late, or the embedded cluster, which does not index time) the offset is found by a binary search over
+    /// record timestamps, read with a short-lived probe consumer. The search assumes timestamps grow with offsets
+    /// within a partition, as they do for one producer's create times.
+    public func offsets(
+        forTimestamp timestamp: Int64,
+        partitions: [TopicPartition],
+        timeout: Duration = .seconds(10)
+    ) async throws -> [TopicPartitionOffset] {
+        let answered = try await blocking { rk throws(KafkaError) in
+            let list = TopicPartitionList(partitions.map { TopicPartitionOffset($0, offset: timestamp) })
+            try Self.check(rd_kafka_offsets_for_times(rk, list.pointer, timeout.milliseconds))
+            if let error = list.firstError { throw error }
+            return list.positions
+        }
+        guard answered.contains(where: { $0.offset < 0 }) else { return answered }
+        var properties = configuration.librdkafkaProperties(privateGroupID: "")
+        properties["group.id"] = "tickstream-probe-\(UInt64.random(in: 0...UInt64.max))"
+        return try await NIOThreadPool.kafka.runIfActive { [handle, logger, properties] in
+            let deadline = ContinuousClock.now + timeout
+            let probe = try TimestampProbe(properties: properties, logger: logger)
+            defer { probe.close() }
+            return try answered.map { position throws(KafkaError) in
+                guard position.offset < 0 else { return position }
+                let (low, high) = try handle.watermarks(position.topicPartition, timeout: timeout)
+                let offset = try probe.firstOffset(
+                    atOrAfter: timestamp, in: position.topicPartition, low: low, high: high, deadline: deadline
+                )
+                return TopicPartitionOffset(position.topicPartition, offset: offset)
+            }
+        }
+    }
+
+    /// The low and high watermarks of a partition: its first stored offset and the offset of the next record.
+    public func watermarks(topic: String, partition: Int32, timeout: Duration = .seconds(10)) async throws
+        -> (low: Int64, high: Int64)
+    {
+        try await NIOThreadPool.kafka.runIfActive { [handle] in
+            try handle.watermarks(TopicPartition(topic: topic, partition: partition), timeout: timeout)
+        }
+    }
+
+    /// Leaves the group and destroys the client; ends ``events``.
+    ///
+    /// Events still buffered are dropped, and a revocation during the close is not offered to the owner:
+    /// checkpoint and commit before closing.
+    public func close() async {
+        buffer.finish()
+        if stop.stop() { wakePoller() }
+        await pollThread.join()
+    }
+
+    private func wakePoller() {
+        try? handle.withLease { rk in
+            let queue = rd_kafka_queue_get_consumer(rk)
+            rd_kafka_queue_yield(queue)
+            rd_kafka_queue_destroy(queue)
+        }
+    }
+
+    private func blocking<T: Sendable>(_ body: @escaping @Sendable (OpaquePointer) throws(KafkaError) -> T)
+        async throws -> T
+    {
+        try await NIOThreadPool.kafka.runIfActive { [handle] in try handle.withLease(body) }
+    }
+
+    private static func check(_ err: rd_kafka_resp_err_t) throws(KafkaError) {
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err) }
+    }
+
+    /// The poll loop. Ends by closing the consumer on this same thread, since `rd_kafka_consumer_close` blocks
+    /// and serves the last rebalance callback on its caller.
+    private static func poll(
+        _ handle: RdKafkaHandle,
+        into buffer: BlockingEventBuffer<KafkaConsumerEvent>,
+        until stop: StopSignal
+    ) {
+        try? handle.withLease { rk in
+            while !stop.isStopped {
+                guard let message = rd_kafka_consumer_poll(rk, 100) else { continue }
+                let event = KafkaConsumerEvent(message)
+                rd_kafka_message_destroy(message)
+                buffer.push(event)
+            }
+            buffer.finish()
+            rd_kafka_consumer_close(rk)
+        }
+        handle.close()
+    }
+
+    /// librdkafka's rebalance callback: applies the change, and for a revocation first waits for the owner.
+    private static func rebalance(
+        _ rk: OpaquePointer,
+        _ err: rd_kafka_resp_err_t,
+        _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>,
+        buffer: BlockingEventBuffer<KafkaConsumerEvent>,
+        timeout: Duration,
+        logger: Logger
+    ) {
+        let partitions = TopicPartitionList.positions(of: list).map(\.topicPartition)
+        // NULL while the consumer closes (see SWIFT-NOTES): treat as eager.
+        let cooperative = rd_kafka_rebalance_protocol(rk).map { String(cString: $0) == "COOPERATIVE" } ?? false
+        switch err {
+        case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+            if cooperative {
+                if let error = rd_kafka_incremental_assign(rk, list) { logFailure(KafkaError(consuming: error)) }
+            } else {
+                logFailure(rd_kafka_assign(rk, list))
+            }
+            buffer.push(.assigned(partitions))
+        case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
+            if rd_kafka_assignment_lost(rk) != 0 {
+                buffer.push(.revoked(partitions, nil))
+            } else {
+                let acknowledgement = RevocationAcknowledgement()
+                if buffer.push(.revoked(partitions, acknowledgement)), !acknowledgement.wait(timeout: timeout) {
+                    logger.warning(
+                        "Revoked partitions were not acknowledged in time; giving them up",
+                        metadata: ["kafka.partitions": "\(partitions)", "kafka.timeout": "\(timeout)"]
+                    )
+                }
+            }
+            if cooperative {
+                if let error = rd_kafka_incremental_unassign(rk, list) { logFailure(KafkaError(consuming: error)) }
+            } else {
+                logFailure(rd_kafka_assign(rk, nil))
+            }
+        default:
+            logger.error("Rebalance failed", metadata: ["kafka.error": "\(KafkaError(err))"])
+            logFailure(rd_kafka_assign(rk, nil))
+            buffer.push(.error(KafkaError(err)))
+        }
+
+        func logFailure(_ err: rd_kafka_resp_err_t) {
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR { logFailure(KafkaError(err)) }
+        }
+        func logFailure(_ error: KafkaError) {
+            logger.error("Applying a rebalance failed", metadata: ["kafka.error": "\(error)"])
+        }
+    }
+}
+
+extension KafkaConsumerEvent {
+    /// Converts a polled message: a record, or the error librdkafka delivered in its place.
+    init(_ message: UnsafeMutablePointer<rd_kafka_message_t>) {
+        let m = message.pointee
+        guard m.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            self = .error(KafkaError(m.err, message: String(cString: rd_kafka_message_errstr(message))))
+            return
+        }
+        self = .message(ConsumerRecord(message))
+    }
+}
+
+extension ConsumerRecord {
+    init(_ message: UnsafeMutablePointer<rd_kafka_message_t>) {
+        let m = message.pointee
+        var headers: [KafkaRecordHeader] = []
+        var list: OpaquePointer?
+        if rd_kafka_message_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list {
+            headers = KafkaRecordHeader.all(in: list)
+        }
+        self.init(
+            topic: String(cString: rd_kafka_topic_name(m.rkt)),
+            partition: m.partition,
+            offset: m.offset,
+            key: m.key.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: m.key_len)) },
+            value: m.payload.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? [],
+            timestamp: rd_kafka_message_timestamp(message, nil),
+            headers: headers
+        )
+    }
+}

@@ -1,0 +1,94 @@
+/// Configuration of a ``KafkaProducer``: the options Tickstream chooses, typed, and any other librdkafka
+/// property by name.
+public struct KafkaProducerConfiguration: Sendable {
+    /// Comma-separated `host:port` list of brokers to bootstrap from.
+    public var bootstrapServers: String
+    /// Names this client in broker logs and metrics. Default: `tickstream`.
+    public var clientID: String
+    /// How long a record may wait for others to fill its batch (`linger.ms`). Default: zero.
+    ///
+    /// Player inputs are latency-critical and every millisecond of linger is added to every send. Batches still
+    /// form under load: records queue up while `maxInFlightRequests` requests are outstanding. Raise it for bulk
+    /// throughput, not for game paths.
+    public var linger: Duration
+    /// Exactly-once, in-order delivery per partition through retries (`enable.idempotence`). Default: `true`.
+    public var idempotence: Bool
+    /// Acknowledgements the leader waits for (`acks`). Default: ``Acks/all``, required by idempotence.
+    public var acks: Acks
+    /// How long librdkafka tries to deliver a record, retries included (`message.timeout.ms`); past it the send
+    /// fails with ``KafkaError/timedOut``. Default: 30 seconds, so that a lost cluster surfaces instead of
+    /// queueing for librdkafka's 5 minutes.
+    public var deliveryTimeout: Duration
+    /// Unacknowledged requests per broker connection (`max.in.flight.requests.per.connection`). Default: 5, the
+    /// most that idempotence allows with ordering kept.
+    public var maxInFlightRequests: Int
+    /// Records the local queue holds before sends fail with ``KafkaError/queueFull``
+    /// (`queue.buffering.max.messages`). Default: 100,000.
+    public var maxQueuedMessages: Int
+    /// How many fire-and-forget delivery failures ``KafkaProducer/deliveryFailures`` buffers; older ones are
+    /// dropped (and counted in ``KafkaProducer/deliveryFailureCount``). Default: 1,024.
+    public var deliveryFailureBufferSize: Int
+    /// Any other librdkafka property by name, e.g. `["compression.type": "lz4"]`. Applied last, so it overrides
+    /// the typed options.
+    public var properties: [String: String]
+
+    /// How many replicas must acknowledge a write.
+    public struct Acks: Sendable, Hashable {
+        let value: String
+        /// The leader and every in-sync replica.
+        public static let all = Acks(value: "all")
+        /// The leader only.
+        public static let leader = Acks(value: "1")
+        /// No acknowledgement: the client does not wait.
+        public static let none = Acks(value: "0")
+    }
+
+    public init(
+        bootstrapServers: String,
+        clientID: String = "tickstream",
+        linger: Duration = .zero,
+        idempotence: Bool = true,
+        acks: Acks = .all,
+        deliveryTimeout: Duration = .seconds(30),
+        maxInFlightRequests: Int = 5,
+        maxQueuedMessages: Int = 100_000,
+        deliveryFailureBufferSize: Int = 1024,
+        properties: [String: String] = [:]
+    ) {
+        self.bootstrapServers = bootstrapServers
+        self.clientID = clientID
+        self.linger = linger
+        self.idempotence = idempotence
+        self.acks = acks
+        self.deliveryTimeout = deliveryTimeout
+        self.maxInFlightRequests = maxInFlightRequests
+        self.maxQueuedMessages = maxQueuedMessages
+        self.deliveryFailureBufferSize = deliveryFailureBufferSize
+        self.properties = properties
+    }
+
+    var librdkafkaProperties: [String: String] {
+        var result = [
+            "bootstrap.servers": bootstrapServers,
+            "client.id": clientID,
+            "linger.ms": String(linger.fractionalMilliseconds),
+            "enable.idempotence": String(idempotence),
+            "acks": acks.value,
+            "message.timeout.ms": String(deliveryTimeout.milliseconds),
+            "max.in.flight.requests.per.connection": String(maxInFlightRequests),
+            "queue.buffering.max.messages": String(maxQueuedMessages),
+            // Small requests go out at once instead of waiting for Nagle's algorithm.
+            "socket.nagle.disable": "true",
+        ]
+        result.merge(properties) { _, passedThrough in passedThrough }
+        return result
+    }
+}
+
+extension Duration {
+    /// Milliseconds with a fraction, as librdkafka's `linger.ms` accepts them.
+    var fractionalMilliseconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
+    }
+}

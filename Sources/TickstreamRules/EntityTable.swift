@@ -1,0 +1,83 @@
+/// A room's entities, kept sorted by id so that iteration, encoding and hashing are deterministic.
+public struct EntityTable: Sendable, Hashable, RandomAccessCollection {
+    public private(set) var entities: [Entity]
+
+    public init() {
+        self.entities = []
+    }
+
+    /// Builds a table from entities in any order. Ids must be unique.
+    public init(_ entities: some Sequence<Entity>) {
+        self.entities = entities.sorted { $0.id < $1.id }
+        for index in self.entities.indices.dropFirst() {
+            precondition(self.entities[index - 1].id != self.entities[index].id, "duplicate entity id")
+        }
+    }
+
+    /// Builds a table from entities already sorted by strictly increasing id, without checking.
+    public init(sortedUnchecked entities: [Entity]) {
+        self.entities = entities
+    }
+
+    public var startIndex: Int { entities.startIndex }
+    public var endIndex: Int { entities.endIndex }
+    public subscript(position: Int) -> Entity { entities[position] }
+
+    /// The position of the entity with `id`, found by binary search.
+    public func index(of id: EntityID) -> Int? {
+        var low = 0
+        var high = entities.count
+        while low < high {
+            let middle = (low + high) / 2
+            if entities[middle].id < id {
+                low = middle + 1
+            } else {
+                high = middle
+            }
+        }
+        return low < entities.count && entities[low].id == id ? low : nil
+    }
+
+    public subscript(id id: EntityID) -> Entity? {
+        get { index(of: id).map { entities[$0] } }
+    }
+
+    /// Inserts `entity`, or replaces the entity with its id.
+    public mutating func upsert(_ entity: Entity) {
+        if let index = index(of: entity.id) {
+            entities[index] = entity
+        } else {
+            let position = entities.firstIndex { $0.id > entity.id } ?? entities.endIndex
+            entities.insert(entity, at: position)
+        }
+    }
+
+    /// Lets `body` change the entity with `id` (not its id); returns false if there is none.
+    @discardableResult
+    public mutating func update(_ id: EntityID, _ body: (inout Entity) -> Void) -> Bool {
+        guard let index = index(of: id) else { return false }
+        body(&entities[index])
+        return true
+    }
+
+    /// Lets `body` change every entity in id order. It must not change ids.
+    public mutating func updateEach(_ body: (inout Entity) -> Void) {
+        for index in entities.indices {
+            let id = entities[index].id
+            body(&entities[index])
+            precondition(entities[index].id == id, "updateEach must not change entity ids")
+        }
+    }
+
+    /// Removes the entity with `id`; returns it, or nil if there was none.
+    @discardableResult
+    public mutating func remove(_ id: EntityID) -> Entity? {
+        guard let index = index(of: id) else { return nil }
+        return entities.remove(at: index)
+    }
+
+    /// Removes every entity for which `shouldRemove` returns true.
+    public mutating func removeAll(where shouldRemove: (Entity) -> Bool) {
+        entities.removeAll(where: shouldRemove)
+    }
+}

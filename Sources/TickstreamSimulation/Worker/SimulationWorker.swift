@@ -1,0 +1,173 @@
+public import Logging
+public import ServiceLifecycle
+import SwiftProtobuf
+import TickstreamKafka
+import TickstreamProtocol
+import TickstreamRules
+
+/// A simulation worker: a member of the consumer group on the inputs topic that runs the rooms of its
+/// partitions and writes their states and checkpoints.
+///
+/// On SIGTERM (graceful shutdown) it stops ticking, checkpoints every room, commits, and leaves the
+/// group. Cancelled without a graceful shutdown it just stops, as a crashed worker would: the next
+/// owner restores the rooms from their last checkpoints and the ticks recorded since.
+public struct SimulationWorker: Service {
+    public let configuration: WorkerConfiguration
+    private let logger: Logger
+
+    public init(configuration: WorkerConfiguration, logger: Logger) {
+        self.configuration = configuration
+        var logger = logger
+        logger[metadataKey: "worker"] = "\(configuration.workerID)"
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let producer = try KafkaProducer(
+            configuration: KafkaProducerConfiguration(
+                bootstrapServers: configuration.bootstrapServers,
+                clientID: configuration.workerID,
+                properties: configuration.kafkaProperties
+            ),
+            logger: logger
+        )
+        let consumer: KafkaConsumer
+        do {
+            consumer = try KafkaConsumer(
+                configuration: KafkaConsumerConfiguration(
+                    bootstrapServers: configuration.bootstrapServers,
+                    groupID: configuration.topics.workerGroup,
+                    clientID: configuration.workerID,
+                    revocationTimeout: configuration.revocationTimeout,
+                    properties: configuration.kafkaProperties
+                ),
+                logger: logger
+            )
+            try await consumer.subscribe(topics: [configuration.topics.inputs])
+        } catch {
+            await producer.shutdown(flushTimeout: .seconds(1))
+            throw error
+        }
+        let host = RoomHost(configuration: configuration, producer: producer, logger: logger)
+        logger.info("worker started", metadata: ["group": "\(configuration.topics.workerGroup)", "rules": "\(configuration.rules.name)"])
+
+        await withDiscardingTaskGroup { group in
+            group.addTask { await consumeInputs(consumer: consumer, producer: producer, host: host) }
+            group.addTask { await runTicks(host: host) }
+            group.addTask { await writeCheckpoints(producer: producer, consumer: consumer, host: host) }
+            group.addTask {
+                for await failure in producer.deliveryFailures {
+                    logger.error("record not delivered", metadata: ["topic": "\(failure.record.topic)", "error": "\(failure.error)"])
+                }
+            }
+            // Runs until graceful shutdown begins, or until this task is cancelled (a crash, as far as the log can tell).
+            try? await gracefulShutdown()
+            group.cancelAll()
+        }
+
+        if !Task.isCancelled {
+            let checkpoints = await host.checkpointAll()
+            await deliver(checkpoints, producer: producer, consumer: consumer, host: host)
+            logger.info("worker stopped", metadata: ["checkpoints": "\(checkpoints.count)"])
+        }
+        await consumer.close()
+        await producer.shutdown(flushTimeout: .seconds(5))
+    }
+
+    /// Feeds input records to the host and answers the group's assignments and revocations.
+    private func consumeInputs(consumer: KafkaConsumer, producer: KafkaProducer, host: RoomHost) async {
+        let restorer = PartitionRestorer(configuration: configuration, logger: logger)
+        for await event in consumer.events {
+            switch event {
+            case .message(let record):
+                await host.receive(record)
+            case .assigned(let partitions):
+                for partition in partitions {
+                    do {
+                        await host.adopt(try await restorer.restore(partition: partition.partition))
+                    } catch {
+                        // Without its checkpoints the partition's rooms would start over: better to crash and let another member try.
+                        logger.critical("could not restore partition", metadata: ["partition": "\(partition)", "error": "\(error)"])
+                        fatalError("could not restore \(partition): \(error)")
+                    }
+                }
+            case .revoked(let partitions, let acknowledgement):
+                let release = await host.release(partitions: Set(partitions.map(\.partition)))
+                if let acknowledgement {
+                    if !Task.isCancelled {
+                        await deliver(release.checkpoints, producer: producer, consumer: consumer, commits: release.commits)
+                    }
+                    acknowledgement.acknowledge()
+                }
+            case .error(let error):
+                logger.warning("kafka consumer error", metadata: ["error": "\(error)"])
+            }
+            if Task.isCancelled { break }
+        }
+    }
+
+    /// Ticks the rooms at their deadlines until cancelled.
+    private func runTicks(host: RoomHost) async {
+        let clock = ContinuousClock()
+        let idleWait = configuration.tickPeriod
+        while !Task.isCancelled {
+            let now = clock.now
+            let next = await host.tickDueRooms(now: now)
+            let wake = min(next ?? now.advanced(by: idleWait), now.advanced(by: idleWait))
+            try? await clock.sleep(until: wake, tolerance: nil)
+        }
+    }
+
+    /// Sends the checkpoints the host takes, and commits the input offsets they cover.
+    private func writeCheckpoints(producer: KafkaProducer, consumer: KafkaConsumer, host: RoomHost) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: configuration.tickPeriod)
+            let checkpoints = await host.takePendingCheckpoints()
+            await deliver(checkpoints, producer: producer, consumer: consumer, host: host)
+        }
+    }
+
+    /// Sends `checkpoints` and, as each is delivered, commits what it covers.
+    private func deliver(_ checkpoints: [RoomCheckpoint], producer: KafkaProducer, consumer: KafkaConsumer, host: RoomHost) async {
+        for checkpoint in checkpoints {
+            guard await send(checkpoint, producer: producer) else { continue }
+            if let offset = await host.checkpointDelivered(checkpoint) {
+                await commit([offset], consumer: consumer)
+            }
+        }
+    }
+
+    /// Sends the checkpoints of released partitions; commits only if every one was delivered.
+    private func deliver(_ checkpoints: [RoomCheckpoint], producer: KafkaProducer, consumer: KafkaConsumer, commits: [TopicPartitionOffset]) async {
+        var delivered = true
+        for checkpoint in checkpoints {
+            delivered = await send(checkpoint, producer: producer) && delivered
+        }
+        if delivered {
+            await commit(commits, consumer: consumer)
+        }
+    }
+
+    private func send(_ checkpoint: RoomCheckpoint, producer: KafkaProducer) async -> Bool {
+        do {
+            let value: [UInt8] = try checkpoint.record.serializedBytes()
+            _ = try await producer.send(ProducerRecord(
+                topic: configuration.topics.checkpoints, partition: checkpoint.partition,
+                key: Array(checkpoint.record.room.utf8), value: value
+            ))
+            return true
+        } catch {
+            logger.error("checkpoint not delivered", metadata: ["room": "\(checkpoint.record.room)", "tick": "\(checkpoint.record.tick)", "error": "\(error)"])
+            return false
+        }
+    }
+
+    private func commit(_ offsets: [TopicPartitionOffset], consumer: KafkaConsumer) async {
+        guard !offsets.isEmpty else { return }
+        do {
+            try await consumer.commit(offsets)
+        } catch {
+            logger.warning("commit failed; the next owner re-reads a little more", metadata: ["error": "\(error)"])
+        }
+    }
+}

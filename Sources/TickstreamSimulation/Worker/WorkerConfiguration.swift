@@ -1,0 +1,56 @@
+public import TickstreamProtocol
+public import TickstreamRules
+
+/// How a simulation worker runs its rooms.
+public struct WorkerConfiguration: Sendable {
+    /// Kafka bootstrap servers, e.g. `localhost:9092`.
+    public var bootstrapServers: String
+    /// The topics; default prefix `tickstream`.
+    public var topics: TopicLayout
+    /// Names this worker in logs and dead letters. Default: `worker-<pid>`.
+    public var workerID: String
+    /// The game.
+    public var rules: any GameRules
+    /// A keyframe every this many ticks; deltas against the previous tick between. Default 30.
+    public var keyframeInterval: UInt64
+    /// A checkpoint of each room every this many ticks. Default 150 (5 s at 30 Hz).
+    public var checkpointInterval: UInt64
+    /// A room without players closes after this long. Default 30 s.
+    public var idleTimeout: Duration
+    /// Missed ticks run at once after a stall, at most this many; beyond, they are dropped. Default 3.
+    public var maxCatchUpTicks: Int
+    /// How long a revocation may take to checkpoint before the partitions are given up anyway. Default 5 s.
+    public var revocationTimeout: Duration
+    /// Any other librdkafka property, for the producer and the consumer.
+    public var kafkaProperties: [String: String]
+
+    public init(
+        bootstrapServers: String,
+        topics: TopicLayout = TopicLayout(),
+        workerID: String = "worker-\(ProcessID.current)",
+        rules: any GameRules,
+        keyframeInterval: UInt64 = 30,
+        checkpointInterval: UInt64 = 150,
+        idleTimeout: Duration = .seconds(30),
+        maxCatchUpTicks: Int = 3,
+        revocationTimeout: Duration = .seconds(5),
+        kafkaProperties: [String: String] = [:]
+    ) {
+        self.bootstrapServers = bootstrapServers
+        self.topics = topics
+        self.workerID = workerID
+        self.rules = rules
+        self.keyframeInterval = keyframeInterval
+        self.checkpointInterval = checkpointInterval
+        self.idleTimeout = idleTimeout
+        self.maxCatchUpTicks = maxCatchUpTicks
+        self.revocationTimeout = revocationTimeout
+        self.kafkaProperties = kafkaProperties
+    }
+
+    var tickPeriod: Duration { .seconds(1) / rules.tickRate }
+
+    var idleTimeoutTicks: UInt64 {
+        UInt64(max(1, (idleTimeout / tickPeriod).rounded(.up)))
+    }
+}

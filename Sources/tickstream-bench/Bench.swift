@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tickstream-bench",
+        abstract: "Microbenchmarks of Tickstream's parts; each prints its figures.",
+        subcommands: [SnapshotBench.self, KafkaBench.self]
+    )
+}

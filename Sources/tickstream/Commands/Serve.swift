@@ -1,0 +1,46 @@
+import ArgumentParser
+import Logging
+import ServiceLifecycle
+import TickstreamKafka
+import TickstreamProtocol
+import TickstreamSimulation
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run everything in one process: an embedded Kafka cluster (unless --brokers), the topics, a worker and a gateway."
+    )
+
+    @OptionGroup var kafka: KafkaOptions
+    @OptionGroup var simulation: SimulationOptions
+    @OptionGroup var logging: LoggingOptions
+
+    @Option(help: "Brokers of the embedded Kafka cluster.")
+    var embeddedBrokers: Int = 3
+
+    @Option(help: "Partitions of the topics created on the embedded cluster.")
+    var partitions: Int32 = 4
+
+    func run() async throws {
+        let logger = logging.bootstrap(label: "tickstream.serve")
+        var services: [any Service] = []
+
+        let bootstrapServers: String
+        if let brokers = kafka.configuredBrokers {
+            bootstrapServers = brokers
+        } else {
+            let cluster = try EmbeddedKafkaCluster(brokers: embeddedBrokers, logger: logger)
+            try cluster.createTopics(kafka.topics.specifications(partitions: partitions, replicationFactor: Int16(min(embeddedBrokers, 3))))
+            services.append(EmbeddedKafkaService(cluster: cluster))
+            bootstrapServers = cluster.bootstrapServers
+        }
+        print("Kafka bootstrap: \(bootstrapServers)   (kcat -b \(bootstrapServers) -L)")
+
+        services.append(SimulationWorker(
+            configuration: try simulation.workerConfiguration(bootstrapServers: bootstrapServers, kafka: kafka),
+            logger: logger
+        ))
+
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import Logging
+import ServiceLifecycle
+import TickstreamArena
+import TickstreamSimulation
+
+struct Worker: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a simulation worker: a member of the consumer group on the inputs topic."
+    )
+
+    @OptionGroup var kafka: KafkaOptions
+    @OptionGroup var simulation: SimulationOptions
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        let logger = logging.bootstrap(label: "tickstream.worker")
+        let worker = SimulationWorker(
+            configuration: try simulation.workerConfiguration(bootstrapServers: try kafka.requiredBrokers(), kafka: kafka),
+            logger: logger
+        )
+        let group = ServiceGroup(configuration: .init(services: [worker], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
+/// How rooms are simulated.
+struct SimulationOptions: ParsableArguments {
+    @Option(help: "Ticks per second of each room.")
+    var tickRate: Int = 30
+
+    @Option(help: "Most players in a room.")
+    var maxPlayers: Int = 32
+
+    @Option(help: "A keyframe state record every this many ticks.")
+    var keyframeInterval: UInt64 = 30
+
+    @Option(help: "A checkpoint of each room every this many ticks.")
+    var checkpointInterval: UInt64 = 150
+
+    @Option(help: "Seconds a room without players stays open.")
+    var idleTimeout: Int = 30
+
+    @Option(help: "Names this worker in logs and dead letters (default: worker-<pid>).")
+    var workerID: String?
+
+    func workerConfiguration(bootstrapServers: String, kafka: KafkaOptions) throws -> WorkerConfiguration {
+        guard (1...1_000).contains(tickRate) else { throw ValidationError("--tick-rate must be 1 to 1000") }
+        guard maxPlayers > 0 else { throw ValidationError("--max-players must be positive") }
+        guard keyframeInterval > 0, checkpointInterval > 0 else { throw ValidationError("intervals must be positive") }
+        var configuration = WorkerConfiguration(
+            bootstrapServers: bootstrapServers,
+            topics: kafka.topics,
+            rules: ArenaRules(tickRate: tickRate, maxPlayers: maxPlayers),
+            keyframeInterval: keyframeInterval,
+            checkpointInterval: checkpointInterval,
+            idleTimeout: .seconds(idleTimeout),
+            kafkaProperties: try kafka.properties()
+        )
+        if let workerID {
+            configuration.workerID = workerID
+        }
+        return configuration
+    }
+}

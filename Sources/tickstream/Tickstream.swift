@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct Tickstream: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tickstream",
+        abstract: "Real-time multiplayer state sync on Kafka.",
+        discussion: "Start with `tickstream serve`: everything in one process on an embedded Kafka cluster.",
+        subcommands: [Serve.self, Worker.self, Topics.self]
+    )
+}

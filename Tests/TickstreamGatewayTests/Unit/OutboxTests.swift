@@ -1,0 +1,61 @@
+import NIOWebSocket
+import SwiftProtobuf
+import Testing
+import TickstreamProtocol
+@testable import TickstreamGateway
+
+@Suite struct OutboxTests {
+    func snapshot(_ tick: UInt64) -> ServerMessage {
+        .with { $0.snapshot = .with { $0.tick = tick } }
+    }
+
+    @Test func everythingDueGoesInOneFlushWithTheNewestSnapshotLast() async {
+        let outbox = Outbox(capacity: 8)
+        outbox.send(.error(.notJoined, "a"))
+        #expect(!outbox.sendSnapshot(snapshot(1)))
+        #expect(outbox.sendSnapshot(snapshot(2)), "an undelivered snapshot is replaced")
+        outbox.send(.error(.notJoined, "b"))
+        let flush = await outbox.next()
+        #expect(flush?.messages == [.error(.notJoined, "a"), .error(.notJoined, "b"), snapshot(2)])
+        #expect(flush?.close == nil)
+    }
+
+    @Test func aWaitingWriterWakesUp() async {
+        let outbox = Outbox(capacity: 8)
+        async let flush = outbox.next()
+        try? await Task.sleep(for: .milliseconds(20))
+        outbox.sendSnapshot(snapshot(3))
+        #expect(await flush?.messages == [snapshot(3)])
+    }
+
+    @Test func overflowClosesWith1008AndNothingMoreIsQueued() async {
+        let outbox = Outbox(capacity: 2)
+        #expect(outbox.send(.error(.notJoined, "1")))
+        #expect(outbox.send(.error(.notJoined, "2")))
+        #expect(!outbox.send(.error(.notJoined, "3")))
+        #expect(outbox.send(.error(.notJoined, "4")), "ignored quietly once closing")
+        let flush = await outbox.next()
+        #expect(flush?.messages.count == 2)
+        #expect(flush?.close?.code == .policyViolation)
+        #expect(await outbox.next() == nil)
+    }
+
+    @Test func closeComesAfterWhatIsQueuedAndTheFirstCloseWins() async {
+        let outbox = Outbox(capacity: 8)
+        outbox.send(.error(.malformedMessage, "x"))
+        outbox.close(.dataInconsistentWithMessage, reason: "bad")
+        outbox.close(.goingAway, reason: "later")
+        let flush = await outbox.next()
+        #expect(flush?.messages == [.error(.malformedMessage, "x")])
+        #expect(flush?.close == Outbox.Close(code: .dataInconsistentWithMessage, reason: "bad"))
+        #expect(await outbox.next() == nil)
+    }
+
+    @Test func finishEndsAWaitingWriter() async {
+        let outbox = Outbox(capacity: 8)
+        async let flush = outbox.next()
+        try? await Task.sleep(for: .milliseconds(20))
+        outbox.finish()
+        #expect(await flush == nil)
+    }
+}

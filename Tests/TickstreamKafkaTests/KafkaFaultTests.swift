@@ -1,0 +1,124 @@
+import Synchronization
+import Testing
+import TickstreamKafka
+
+struct KafkaFaultTests {
+    @Test(.timeLimit(.minutes(1)))
+    func brokerOutageLosesNoAcknowledgedSendAndDuplicatesNone() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 3)
+        let topic = uniqueTopic()
+        try cluster.createTopic(name: topic, partitions: 6, replicationFactor: 3)
+        let producer = try KafkaProducer(
+            configuration: .init(bootstrapServers: cluster.bootstrapServers, deliveryTimeout: .seconds(15)),
+            logger: testLogger
+        )
+        #expect(try await producer.partitionCount(topic: topic) == 6)
+
+        let acknowledged = Locked<[Int: DeliveryReport]>([:])
+        let total = 3000
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            // 30 concurrent streams of sends, so requests are in flight when the broker goes.
+            for stream in 0..<30 {
+                group.addTask {
+                    for i in stride(from: stream, to: total, by: 30) {
+                        let record = ProducerRecord(topic: topic, key: Array("room-\(i % 64)".utf8), value: Array("\(i)".utf8))
+                        if let report = try? await producer.send(record) {
+                            acknowledged.withLock { $0[i] = report }
+                        }
+                    }
+                }
+            }
+            try await waitUntil { acknowledged.withLock { $0.count } >= 500 }
+            try cluster.setBrokerDown(1)
+            // Connections that drop mid-request make the producer retry what the broker may have written.
+            try cluster.injectRequestErrors(apiKey: .produce, errors: [.transport, .notLeaderForPartition, .transport])
+            try await Task.sleep(for: .milliseconds(700))
+            try cluster.setBrokerUp(1)
+            try await group.waitForAll()
+        }
+        let reports = acknowledged.withLock { $0 }
+        #expect(reports.count == total)
+
+        let consumer = try KafkaConsumer(
+            configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: testLogger
+        )
+        var expected = 0
+        for partition in Int32(0)..<6 {
+            expected += Int(try await consumer.watermarks(topic: topic, partition: partition).high)
+        }
+        #expect(expected == reports.count)
+        try await consumer.assign((0..<6).map { TopicPartitionOffset(topic: topic, partition: $0, offset: TopicPartitionOffset.beginning) })
+        var seen: [Int: Int] = [:]
+        var received = 0
+        for await record in consumer.messages {
+            let i = Int(String(decoding: record.value, as: UTF8.self))!
+            seen[i, default: 0] += 1
+            #expect(reports[i].map { ($0.partition, $0.offset) == (record.partition, record.offset) } ?? true)
+            received += 1
+            if received == expected { break }
+        }
+        await consumer.close()
+        await producer.shutdown()
+        #expect(seen.values.allSatisfy { $0 == 1 })
+        #expect(Set(reports.keys).isSubset(of: Set(seen.keys)))
+    }
+
+    @Test func badPropertyNameOrValueFailsAtOnce() throws {
+        #expect {
+            try KafkaProducer(
+                configuration: .init(bootstrapServers: "127.0.0.1:1", properties: ["no.such.property": "1"]),
+                logger: testLogger
+            )
+        } throws: { error in
+            (error as? KafkaError) == .invalidConfiguration && "\(error)".contains("no.such.property")
+        }
+        #expect(throws: KafkaError.invalidConfiguration) {
+            try KafkaConsumer(
+                configuration: .init(bootstrapServers: "127.0.0.1:1", properties: ["fetch.wait.max.ms": "soon"]),
+                logger: testLogger
+            )
+        }
+        #expect(throws: KafkaError.invalidConfiguration) {
+            try KafkaAdmin(
+                configuration: .init(bootstrapServers: "127.0.0.1:1", properties: ["bogus": "x"]), logger: testLogger
+            )
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func unreachableBootstrapFailsWithinBoundedTime() async throws {
+        // Nothing listens on port 1.
+        let bootstrap = "127.0.0.1:1"
+        let started = ContinuousClock.now
+
+        let consumer = try KafkaConsumer(configuration: .init(bootstrapServers: bootstrap), logger: testLogger)
+        let firstError = try await withTimeout(.seconds(10)) { () -> KafkaError? in
+            for await event in consumer.events {
+                if case .error(let error) = event { return error }
+            }
+            return nil
+        }
+        #expect(firstError == .brokerUnreachable)
+        await #expect(throws: KafkaError.self) {
+            try await consumer.watermarks(topic: "inputs", partition: 0, timeout: .seconds(1))
+        }
+        await consumer.close()
+
+        let producer = try KafkaProducer(
+            configuration: .init(bootstrapServers: bootstrap, deliveryTimeout: .seconds(1)), logger: testLogger
+        )
+        await #expect(throws: KafkaError.timedOut) {
+            try await producer.send(ProducerRecord(topic: "inputs", value: [1]))
+        }
+        await #expect(throws: KafkaError.self) {
+            try await producer.partitionCount(topic: "inputs", timeout: .seconds(1))
+        }
+        await producer.shutdown(flushTimeout: .seconds(1))
+
+        let admin = try KafkaAdmin(configuration: .init(bootstrapServers: bootstrap), logger: testLogger)
+        await #expect(throws: KafkaError.self) { try await admin.listTopics(timeout: .seconds(1)) }
+        await admin.shutdown()
+
+        #expect(ContinuousClock.now - started < .seconds(15))
+    }
+}

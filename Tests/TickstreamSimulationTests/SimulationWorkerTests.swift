@@ -1,0 +1,97 @@
+import Logging
+import Foundation
+import SwiftProtobuf
+import Testing
+import TickstreamArena
+import TickstreamKafka
+import TickstreamProtocol
+import TickstreamTesting
+@testable import TickstreamSimulation
+
+/// The worker against the embedded cluster: real Kafka protocol, real timers.
+@Suite struct SimulationWorkerTests {
+    func configuration(_ cluster: TestCluster, workerID: String = "w1", checkpointInterval: UInt64 = 30) -> WorkerConfiguration {
+        WorkerConfiguration(
+            bootstrapServers: cluster.bootstrapServers,
+            topics: cluster.topics,
+            workerID: workerID,
+            rules: ArenaRules(),
+            checkpointInterval: checkpointInterval,
+            revocationTimeout: .seconds(5)
+        )
+    }
+
+    /// Waits until the room's state records show every player's last acknowledged input applied.
+    func waitForApplied(_ players: [TestPlayer], in cluster: TestCluster, timeout: Duration = .seconds(30)) async throws -> RoomLog {
+        let room = players[0].room
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while true {
+            let log = RoomLog(room: room, inputs: try await cluster.records(of: cluster.topics.inputs), states: try await cluster.records(of: cluster.topics.state))
+            let applied = Dictionary(uniqueKeysWithValues: (log.lastState?.players ?? []).map { ($0.player, $0.lastAppliedSequence) })
+            if players.allSatisfy({ applied[$0.id] == $0.lastAcknowledged }) {
+                return log
+            }
+            guard ContinuousClock.now < deadline else {
+                throw TimeoutError(limit: timeout)
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func playersInputsAreAppliedAndTheHashChainVerifies() async throws {
+        let cluster = try TestCluster()
+        let worker = SimulationWorker(configuration: configuration(cluster), logger: TestCluster.logger)
+        let producer = try cluster.makeProducer()
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { try await worker.run() }
+            var players = (0..<3).map { TestPlayer(id: "p\($0)", room: "room-a", topics: cluster.topics) }
+            for player in players { try await player.join(with: producer) }
+            for round in 0..<20 {
+                for index in players.indices {
+                    try await players[index].sendInput(ArenaInput(heading: ArenaHeading.allCases[(round + index) % 9]).payload, with: producer)
+                }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let log = try await waitForApplied(players, in: cluster)
+            group.cancelAll()
+
+            #expect(log.ticks.first?.tick == 1)
+            #expect(log.ticks.map(\.tick) == Array(1...UInt64(log.ticks.count)), "one record per tick, none missing")
+            let verified = try log.verify(rules: ArenaRules(), idleTimeoutTicks: 900).get()
+            #expect(verified == log.ticks.count)
+            #expect(try await cluster.records(of: cluster.topics.deadLetter).isEmpty)
+        }
+        await producer.shutdown()
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func corruptRecordGoesToTheDeadLettersAndTheRoomKeepsTicking() async throws {
+        let cluster = try TestCluster()
+        let worker = SimulationWorker(configuration: configuration(cluster), logger: TestCluster.logger)
+        let producer = try cluster.makeProducer()
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { try await worker.run() }
+            var player = TestPlayer(id: "ann", room: "room-b", topics: cluster.topics)
+            try await player.join(with: producer)
+            let garbage = try await producer.send(ProducerRecord(topic: cluster.topics.inputs, key: Array("room-b".utf8), value: [0xFF, 0xFF, 0xFF]))
+            let stranger = TestPlayer(id: "stranger", room: "room-nobody-joined", topics: cluster.topics)
+            var strangerInput = stranger
+            try await strangerInput.sendInput([0, 1], with: producer)
+            try await player.sendInput(ArenaInput(heading: .east).payload, with: producer)
+            _ = try await waitForApplied([player], in: cluster)
+
+            let letters = try await withTimeout(.seconds(20)) {
+                while true {
+                    let records = try await cluster.records(of: cluster.topics.deadLetter)
+                    if records.count >= 2 { return try records.map { try DeadLetter(serializedBytes: $0.value) } }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+            }
+            group.cancelAll()
+            #expect(letters.contains { $0.offset == garbage.offset && $0.reason.contains("undecodable") && $0.value == Data([0xFF, 0xFF, 0xFF]) })
+            #expect(letters.contains { $0.reason.contains("unknown room room-nobody-joined") })
+        }
+        await producer.shutdown()
+    }
+}
