@@ -136,7 +136,7 @@ struct KafkaBench: AsyncParsableCommand {
             "produce→consume latency at \(rate) records/s, \(sorted.count) records: "
                 + "p50 \(ms(percentile(0.5))) ms, p99 \(ms(percentile(0.99))) ms, "
                 + "p99.9 \(ms(percentile(0.999))) ms, max \(ms(sorted.last!)) ms "
-                + "(linger 0, fetch wait \(fetchWait), idempotent, acks=all)"
+                + "(linger 0, fetch wait \(ms(fetchWait)) ms, idempotent, acks=all)"
         )
     }
 

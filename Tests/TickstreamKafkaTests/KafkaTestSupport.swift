@@ -9,7 +9,7 @@ func uniqueTopic(_ prefix: String = "test") -> String {
 
 let testLogger: Logger = {
     var logger = Logger(label: "tickstream.kafka.tests")
-    logger.logLevel = .warning
+    logger.logLevel = .critical
     return logger
 }()
 

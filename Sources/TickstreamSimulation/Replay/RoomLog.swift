@@ -16,6 +16,8 @@ public struct RoomLog: Sendable {
     public private(set) var lastState: StateRecord?
     /// Input records of the room that did not decode.
     public private(set) var undecodable: [Int64] = []
+    /// Ticks recorded more than once (a new owner re-publishing what the previous one had published).
+    public private(set) var duplicateTicks = 0
 
     /// - Parameters:
     ///   - inputs: records of the room's input partition, in offset order (other rooms' are skipped).
@@ -33,7 +35,10 @@ public struct RoomLog: Sendable {
         var byTick: [UInt64: RecordedTick] = [:]
         for record in states where record.key == key {
             guard let state = try? StateRecord(serializedBytes: record.value) else { continue }
-            if let existing = byTick[state.tick], existing.epoch > state.workerEpoch { continue }
+            if let existing = byTick[state.tick] {
+                duplicateTicks += 1
+                if existing.epoch > state.workerEpoch { continue }
+            }
             byTick[state.tick] = RecordedTick(tick: state.tick, inputWatermark: state.inputWatermark, stateHash: state.stateHash, epoch: state.workerEpoch)
             if state.tick >= lastState?.tick ?? 0 {
                 lastState = state

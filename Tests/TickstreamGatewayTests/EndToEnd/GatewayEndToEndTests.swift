@@ -1,0 +1,273 @@
+import Foundation
+import NIOCore
+import NIOWebSocket
+import SwiftProtobuf
+import Testing
+import TickstreamArena
+import TickstreamKafka
+import TickstreamProtocol
+import TickstreamRules
+import TickstreamTesting
+import WSClient
+
+/// Real WebSockets against the real pipeline in-process: embedded Kafka, a simulation worker, the gateway.
+@Suite(.serialized, .timeLimit(.minutes(2)))
+struct GatewayEndToEndTests {
+    static let east = ArenaInput(heading: .east).payload
+    static let south = ArenaInput(heading: .south).payload
+
+    static func field(_ table: EntityTable?, _ entity: UInt32, _ field: Int) -> Int64? {
+        table?[id: entity]?.fields[field]
+    }
+
+    /// A fresh client can still connect and get a pong: the server keeps serving the others.
+    static func expectServing(_ harness: GatewayHarness) async throws {
+        let (nonce, _) = try await TestClient.connect(harness.url) { client in
+            client.send(.ping(42))
+            return try await client.next { message -> UInt64? in
+                if case .pong(let pong) = message.message { pong.nonce } else { nil }
+            }
+        }
+        #expect(nonce == 42)
+    }
+
+    @Test func twoPlayersSeeEachOtherMoveAndTheirOwnLastAppliedSequence() async throws {
+        try await GatewayHarness.run { harness in
+            _ = try await TestClient.connect(harness.url) { ann in
+                ann.send(.join("duel"))
+                let annWelcome = try await ann.next { $0.welcomeMessage }
+                #expect(annWelcome.room == "duel")
+                #expect(annWelcome.rulesName == "arena")
+                #expect(annWelcome.kinds.map(\.name) == ["player", "pickup"])
+                _ = try await TestClient.connect(harness.url) { bob in
+                    bob.send(.join("duel"))
+                    let bobWelcome = try await bob.next { $0.welcomeMessage }
+                    #expect(bobWelcome.playerID != annWelcome.playerID, "the gateway names each player")
+                    let joined = try await ann.next { message -> String? in
+                        if case .playerJoined(let joined) = message.message { joined.playerID } else { nil }
+                    }
+                    #expect(joined == bobWelcome.playerID)
+
+                    ann.send(.input(1, Self.east))
+                    bob.send(.input(1, Self.south))
+                    bob.send(.input(2, Self.south))
+                    let vx = ArenaSchema.Player.vx
+                    let vy = ArenaSchema.Player.vy
+                    async let annView = ann.play { table, snapshot in
+                        snapshot.lastAppliedSequence == 1
+                            && (Self.field(table, annWelcome.entityID, vx) ?? 0) > 0
+                            && (Self.field(table, bobWelcome.entityID, vy) ?? 0) > 0
+                    }
+                    async let bobView = bob.play { table, snapshot in
+                        snapshot.lastAppliedSequence == 2
+                            && (Self.field(table, annWelcome.entityID, vx) ?? 0) > 0
+                            && (Self.field(table, bobWelcome.entityID, vy) ?? 0) > 0
+                    }
+                    let (annTracker, bobTracker) = try await (annView, bobView)
+                    #expect(annTracker.latestTick > 0)
+                    #expect(bobTracker.latestTick > 0)
+                }
+            }
+        }
+    }
+
+    @Test func theJSONSubprotocolCarriesEntitiesByName() async throws {
+        try await GatewayHarness.run { harness in
+            _ = try await TestClient.connect(harness.url, subprotocol: "tickstream.v1.json") { client in
+                client.send(.join("json-room"))
+                let welcome = try await client.next { $0.welcomeMessage }
+                client.send(.input(1, Self.east))
+                // Without acknowledgements every snapshot is a keyframe: every entity with every field.
+                _ = try await client.play(acknowledge: false) { _, snapshot in
+                    guard snapshot.baselineTick == 0, snapshot.payload.isEmpty, snapshot.lastAppliedSequence == 1 else { return false }
+                    guard let own = snapshot.entities.first(where: { $0.id == welcome.entityID }) else { return false }
+                    return own.kind == "player" && (own.fields["vx"] ?? 0) > 0 && own.fields.count == 7
+                }
+                // With them, deltas name only what changed.
+                _ = try await client.play { _, snapshot in
+                    snapshot.baselineTick != 0 && snapshot.entities.allSatisfy { $0.fields["heading"] == nil }
+                }
+            }
+        }
+    }
+
+    @Test func theBinarySubprotocolIsChosenByNameAndByDefault() async throws {
+        try await GatewayHarness.run { harness in
+            for subprotocol in ["tickstream.v1.proto", nil] {
+                _ = try await TestClient.connect(harness.url, subprotocol: subprotocol) { client in
+                    client.send(.join("binary-room"))
+                    _ = try await client.next { $0.welcomeMessage }
+                    _ = try await client.play { table, _ in table != nil }
+                }
+            }
+        }
+    }
+
+    @Test func permessageDeflateIsNegotiatedWhenOffered() async throws {
+        try await GatewayHarness.run { harness in
+            let capture = LogCapture()
+            _ = try await TestClient.connect(harness.url, deflate: true, logger: capture.logger) { client in
+                client.send(.join("deflate-room"))
+                _ = try await client.next { $0.welcomeMessage }
+                _ = try await client.play { table, _ in table != nil }
+            }
+            #expect(capture.messages.contains { $0.contains("Enabled extensions") && $0.contains("permessage-deflate") })
+        }
+    }
+
+    @Test func reconnectingWithTheLastAcknowledgedTickResumesWithADelta() async throws {
+        try await GatewayHarness.run(configure: { $0.historyLength = 300 }) { harness in
+            _ = try await TestClient.connect(harness.url) { keeper in
+                // Keeps the room followed by this gateway while the other player reconnects.
+                keeper.send(.join("resume-room"))
+                _ = try await keeper.next { $0.welcomeMessage }
+                let (tracker, _) = try await TestClient.connect(harness.url) { player in
+                    player.send(.join("resume-room"))
+                    _ = try await player.next { $0.welcomeMessage }
+                    var count = 0
+                    return try await player.play { _, _ in
+                        count += 1
+                        return count == 5
+                    }
+                }
+                let acknowledged = tracker.latestTick
+                let (first, _) = try await TestClient.connect(harness.url) { player in
+                    player.send(.join("resume-room", resume: acknowledged))
+                    _ = try await player.next { $0.welcomeMessage }
+                    return try await player.next { $0.snapshotMessage }
+                }
+                #expect(first.baselineTick == acknowledged)
+                var resumed = tracker
+                #expect(throws: Never.self) { try resumed.apply(first) }
+            }
+        }
+    }
+
+    @Test func aSlowReaderDoesNotSlowTheOthers() async throws {
+        try await GatewayHarness.run { harness in
+            _ = try await TestClient.connect(harness.url, readDelay: .milliseconds(500)) { slow in
+                slow.send(.join("slow-room"))
+                _ = try await TestClient.connect(harness.url) { fast in
+                    fast.send(.join("slow-room"))
+                    _ = try await fast.next { $0.welcomeMessage }
+                    _ = try await fast.play { table, _ in table != nil }
+                    let start = ContinuousClock.now
+                    var ticks: [UInt64] = []
+                    var arrivals: [ContinuousClock.Instant] = []
+                    _ = try await fast.play { _, snapshot in
+                        ticks.append(snapshot.tick)
+                        arrivals.append(.now)
+                        return ContinuousClock.now - start > .seconds(2)
+                    }
+                    let gaps = zip(arrivals.dropFirst(), arrivals).map { $0 - $1 }
+                    // 30 ticks per second: a reader held up by the slow one would see a few per second.
+                    #expect(ticks.count >= 40, "\(ticks.count) snapshots in 2 s")
+                    #expect((gaps.max() ?? .zero) < .milliseconds(400), "longest gap \(gaps.max() ?? .zero)")
+                }
+            }
+        }
+    }
+
+    @Test func anOversizedFrameClosesWith1009() async throws {
+        try await GatewayHarness.run { harness in
+            let (_, close) = try await TestClient.connect(harness.url) { client in
+                client.send(frame: .binary(ByteBuffer(repeating: 0, count: 20_000)))
+                try await client.waitForClose()
+            }
+            #expect(close?.closeCode == .messageTooLarge)
+            try await Self.expectServing(harness)
+        }
+    }
+
+    @Test func garbageIsAnsweredThenClosesWith1007() async throws {
+        try await GatewayHarness.run { harness in
+            let (errors, close) = try await TestClient.connect(harness.url) { client in
+                for _ in 0..<3 {
+                    client.send(frame: .binary(ByteBuffer(bytes: [0xFF, 0xFF, 0xFF])))
+                }
+                var codes: [ErrorCode] = []
+                for await message in client.messages {
+                    if let error = message.errorMessage { codes.append(error.code) }
+                }
+                return codes
+            }
+            #expect(errors == [.malformedMessage, .malformedMessage, .malformedMessage])
+            #expect(close?.closeCode == .dataInconsistentWithMessage)
+            try await Self.expectServing(harness)
+        }
+    }
+
+    @Test func floodingIsThrottled() async throws {
+        try await GatewayHarness.run { harness in
+            _ = try await TestClient.connect(harness.url) { client in
+                client.send(.join("flood-room"))
+                _ = try await client.next { $0.welcomeMessage }
+                for sequence in 1...100 as ClosedRange<UInt64> {
+                    client.send(.input(sequence, Self.east))
+                }
+                let throttled = try await client.next { message in message.errorMessage.flatMap { $0.code == .throttled ? $0 : nil } }
+                #expect(throttled.sequence > 30, "the burst passes")
+            }
+            try await Self.expectServing(harness)
+        }
+    }
+
+    @Test func joiningAFullRoomIsRejected() async throws {
+        try await GatewayHarness.run(rules: ArenaRules(maxPlayers: 2)) { harness in
+            _ = try await TestClient.connect(harness.url) { first in
+                first.send(.join("small"))
+                _ = try await first.next { $0.welcomeMessage }
+                _ = try await TestClient.connect(harness.url) { second in
+                    second.send(.join("small"))
+                    _ = try await second.next { $0.welcomeMessage }
+                    _ = try await TestClient.connect(harness.url) { third in
+                        third.send(.join("small"))
+                        let error = try await third.next { $0.errorMessage }
+                        #expect(error.code == .joinRejected)
+                        // The refused player may join another room.
+                        third.send(.join("other"))
+                        _ = try await third.next { $0.welcomeMessage }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func gracefulShutdownClosesClientsWith1001AndKeepsTheirInputs() async throws {
+        try await GatewayHarness.run { harness in
+            let (player, close) = try await TestClient.connect(harness.url) { client in
+                client.send(.join("last-room"))
+                let welcome = try await client.next { $0.welcomeMessage }
+                for sequence in 1...3 as ClosedRange<UInt64> {
+                    client.send(.input(sequence, Self.east))
+                }
+                _ = try await client.play { _, snapshot in snapshot.lastAppliedSequence == 3 }
+                await harness.services.triggerGracefulShutdown()
+                try await client.waitForClose()
+                return welcome.playerID
+            }
+            #expect(close?.closeCode == .goingAway)
+
+            let actions = try await withTimeout(.seconds(20)) {
+                while true {
+                    let records = try await harness.cluster.records(of: harness.cluster.topics.inputs)
+                    let actions = try records.map { try InputRecord(serializedBytes: $0.value) }.filter { $0.player == player }
+                    if actions.contains(where: { if case .leave = $0.action { true } else { false } }) {
+                        return actions
+                    }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+            }
+            let inputs = actions.compactMap { record -> UInt64? in
+                if case .input(let input) = record.action { input.sequence } else { nil }
+            }
+            #expect(inputs == [1, 2, 3])
+            #expect(actions.allSatisfy { $0.gateway == "test-gateway" && $0.room == "last-room" })
+            guard case .leave(let leave) = actions.last?.action else {
+                Issue.record("the last record of the player is not its leave")
+                return
+            }
+            #expect(leave.dropped)
+        }
+    }
+}

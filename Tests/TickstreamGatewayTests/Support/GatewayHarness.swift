@@ -1,0 +1,64 @@
+import Logging
+import ServiceLifecycle
+import TickstreamArena
+import TickstreamGateway
+import TickstreamRules
+import TickstreamSimulation
+import TickstreamTesting
+
+/// The real pipeline in-process: an embedded Kafka cluster with the topics, a simulation worker and a gateway
+/// on a free port.
+struct GatewayHarness: Sendable {
+    let cluster: TestCluster
+    let port: Int
+    let services: ServiceGroup
+
+    var url: String { "ws://127.0.0.1:\(port)/v1/ws" }
+
+    static let logger: Logger = {
+        var logger = Logger(label: "tickstream.gateway.tests")
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    /// Runs `body` against a fresh pipeline, then shuts it down gracefully.
+    static func run(
+        rules: any GameRules = ArenaRules(),
+        configure: (inout GatewayConfiguration) -> Void = { _ in },
+        _ body: (GatewayHarness) async throws -> Void
+    ) async throws {
+        let cluster = try TestCluster()
+        var configuration = GatewayConfiguration(
+            port: 0,
+            bootstrapServers: cluster.bootstrapServers,
+            topicPrefix: cluster.topics.prefix,
+            gatewayID: "test-gateway"
+        )
+        configure(&configuration)
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self, bufferingPolicy: .bufferingNewest(1))
+        let gateway = Gateway(configuration: configuration, rules: rules, logger: logger) { port in
+            portContinuation.yield(port)
+        }
+        let worker = SimulationWorker(
+            configuration: WorkerConfiguration(bootstrapServers: cluster.bootstrapServers, topics: cluster.topics, rules: rules),
+            logger: logger
+        )
+        let services = ServiceGroup(
+            configuration: ServiceGroupConfiguration(services: [.init(service: worker), .init(service: gateway)], logger: logger)
+        )
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await services.run() }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { throw TimeoutError(limit: .zero) }
+            do {
+                try await body(GatewayHarness(cluster: cluster, port: port, services: services))
+            } catch {
+                await services.triggerGracefulShutdown()
+                try? await group.waitForAll()
+                throw error
+            }
+            await services.triggerGracefulShutdown()
+            try await group.waitForAll()
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import Logging
+import SwiftProtobuf
+import Synchronization
+import Testing
+import TickstreamArena
+import TickstreamKafka
+import TickstreamProtocol
+import TickstreamTesting
+@testable import TickstreamSimulation
+
+/// Rooms survive workers joining the group and workers crashing, with no acknowledged input lost.
+@Suite struct FailoverTests {
+    @Test(.timeLimit(.minutes(2)))
+    func roomsMoveToANewWorkerAndSurviveACrash() async throws {
+        let cluster = try TestCluster(partitions: 2)
+        let rooms = ["match-1", "match-2", "match-3", "match-4"]
+        #expect(Set(rooms.map { RoomPartitioner.partition(forKey: Array($0.utf8), partitionCount: 2) }).count == 2, "rooms on both partitions")
+
+        func worker(_ id: String) -> SimulationWorker {
+            SimulationWorker(
+                configuration: WorkerConfiguration(
+                    bootstrapServers: cluster.bootstrapServers, topics: cluster.topics, workerID: id,
+                    rules: ArenaRules(), checkpointInterval: 30, revocationTimeout: .seconds(5)
+                ),
+                logger: TestCluster.logger
+            )
+        }
+
+        let producer = try cluster.makeProducer()
+        let players = Mutex(rooms.flatMap { room in (0..<3).map { TestPlayer(id: "\(room)-p\($0)", room: room, topics: cluster.topics) } })
+        for player in players.withLock({ $0 }) {
+            try await player.join(with: producer)
+        }
+        let sending = Atomic<Bool>(true)
+        let first = Task { try await worker("first").run() }
+
+        do {
+            // Players keep playing through everything that follows.
+            let playing = Task {
+                var round = 0
+                while sending.load(ordering: .relaxed) {
+                    var current = players.withLock { $0 }
+                    for index in current.indices {
+                        let heading = ArenaHeading.allCases[(round + index) % ArenaHeading.allCases.count]
+                        try await current[index].sendInput(ArenaInput(heading: heading).payload, with: producer)
+                    }
+                    players.withLock { $0 = current }
+                    round += 1
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+            }
+            try await Task.sleep(for: .seconds(3))
+            // A second worker joins: the group moves one partition's rooms to it (checkpoint → restore).
+            let second = Task { try await worker("second").run() }
+            try await Task.sleep(for: .seconds(8))
+            // The first worker crashes: no checkpoint, no goodbye. Its rooms resume on the second.
+            first.cancel()
+            _ = await first.result
+            try await Task.sleep(for: .seconds(10))
+            sending.store(false, ordering: .relaxed)
+            try await playing.value
+
+            let final = players.withLock { $0 }
+            let inputs = try await cluster.records(of: cluster.topics.inputs)
+            var sent = 0
+            var applied = 0
+            for room in rooms {
+                let log = try await withTimeout(.seconds(30)) {
+                    while true {
+                        let states = try await cluster.records(of: cluster.topics.state)
+                        let log = RoomLog(room: room, inputs: inputs, states: states)
+                        let progress = Dictionary(uniqueKeysWithValues: (log.lastState?.players ?? []).map { ($0.player, $0.lastAppliedSequence) })
+                        if final.filter({ $0.room == room }).allSatisfy({ progress[$0.id] == $0.lastAcknowledged }) {
+                            return log
+                        }
+                        try await Task.sleep(for: .milliseconds(250))
+                    }
+                }
+                sent += final.filter { $0.room == room }.map(\.lastAcknowledged).reduce(0) { $0 + Int($1) }
+                applied += log.lastState?.players.map(\.lastAppliedSequence).reduce(0) { $0 + Int($1) } ?? 0
+                #expect(log.ticks.map(\.tick) == Array(1...UInt64(log.ticks.count)), "\(room): every tick recorded once")
+                #expect(Set(log.ticks.map(\.epoch)).count >= 2, "\(room): taken over at least once")
+                #expect(log.duplicateTicks == 0, "\(room): the new owner replayed the recorded ticks instead of publishing them again")
+                switch log.verify(rules: ArenaRules(), idleTimeoutTicks: 900) {
+                case .success(let verified):
+                    #expect(verified == log.ticks.count)
+                case .failure(let divergence):
+                    Issue.record("\(room): \(divergence)")
+                }
+            }
+            print("failover: inputs acknowledged \(sent), applied \(applied), lost \(sent - applied)")
+            #expect(sent == applied)
+            #expect(try await cluster.records(of: cluster.topics.deadLetter).isEmpty, "no duplicate or unknown input")
+            second.cancel()
+            _ = await second.result
+        }
+        await producer.shutdown()
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func theTickLoopDoesNotDrift() async throws {
+        let cluster = try TestCluster(partitions: 1)
+        let worker = SimulationWorker(
+            configuration: WorkerConfiguration(bootstrapServers: cluster.bootstrapServers, topics: cluster.topics, rules: ArenaRules()),
+            logger: TestCluster.logger
+        )
+        let producer = try cluster.makeProducer()
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { try await worker.run() }
+            try await TestPlayer(id: "ann", room: "clock", topics: cluster.topics).join(with: producer)
+            let timestamps = try await withTimeout(.seconds(30)) {
+                while true {
+                    let records = try await cluster.records(of: cluster.topics.state)
+                    let byTick = try Dictionary(records.map { (try StateRecord(serializedBytes: $0.value).tick, $0.timestamp) }, uniquingKeysWith: { first, _ in first })
+                    if let start = byTick[1], let end = byTick[301] { return (start, end) }
+                    try await Task.sleep(for: .milliseconds(500))
+                }
+            }
+            group.cancelAll()
+            let elapsed = timestamps.1 - timestamps.0
+            print("300 ticks at 30 Hz took \(elapsed) ms")
+            #expect(abs(elapsed - 10_000) <= 34, "300 ticks took \(elapsed) ms")
+        }
+        await producer.shutdown()
+    }
+}
