@@ -115,7 +115,10 @@ let package = Package(
                 "TickstreamGateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "WSClient", package: "swift-websocket"),
             ],
             swiftSettings: swiftSettings
@@ -125,6 +128,9 @@ let package = Package(
             name: "tickstream-bench",
             dependencies: [
                 "TickstreamKafka",
+                "TickstreamProtocol",
+                "TickstreamSimulation",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 "TickstreamRules",
                 "TickstreamArena",
                 "TickstreamSnapshot",
@@ -166,6 +172,7 @@ let package = Package(
             dependencies: [
                 "TickstreamGateway", "TickstreamSimulation", "TickstreamArena", "TickstreamKafka",
                 "TickstreamProtocol", "TickstreamRules", "TickstreamSnapshot", "TickstreamTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),

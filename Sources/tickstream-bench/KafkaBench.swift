@@ -68,9 +68,9 @@ struct KafkaBench: AsyncParsableCommand {
         await producer.shutdown()
         let seconds = elapsed.seconds
         print(
-            "produce throughput: \(messages) records of \(size) B in \(format(seconds, 2)) s = "
+            "produce throughput: \(messages) records of \(size) B in \(decimal(seconds, digits: 2)) s = "
                 + "\(Int(Double(messages) / seconds)) records/s, "
-                + "\(format(Double(messages * size) / seconds / 1_000_000, 1)) MB/s "
+                + "\(decimal(Double(messages * size) / seconds / 1_000_000, digits: 1)) MB/s "
                 + "(linger 5 ms, idempotent, acks=all; \(producer.deliveryFailureCount) failed, "
                 + "\(queueFullWaits) queue-full waits)"
         )
@@ -140,22 +140,10 @@ struct KafkaBench: AsyncParsableCommand {
         )
     }
 
-    private func ms(_ duration: Duration) -> String { format(duration.seconds * 1000, 2) }
-
-    private func format(_ value: Double, _ digits: Int) -> String {
-        var scale = 1.0
-        for _ in 0..<digits { scale *= 10 }
-        let rounded = (value * scale).rounded() / scale
-        return "\(rounded)"
-    }
+    private func ms(_ duration: Duration) -> String { decimal(duration.seconds * 1000, digits: 2) }
 }
 
 extension Duration {
-    fileprivate var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
-
     fileprivate var nanoseconds: Int64 {
         let (seconds, attoseconds) = components
         return seconds * 1_000_000_000 + attoseconds / 1_000_000_000

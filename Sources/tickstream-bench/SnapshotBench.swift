@@ -81,10 +81,10 @@ struct SnapshotBench: ParsableCommand {
         let payloadRate = Double(payloadBytes) / clientSeconds
         let framedRate = Double(payloadBytes + framingBytes) / clientSeconds
         let averageEntities = Double(entityCount) / Double(states.count - warmUp)
-        let payloadPerSnapshot = Self.decimal(Double(payloadBytes) / snapshots)
-        let framingPerSnapshot = Self.decimal(Double(framingBytes) / snapshots)
+        let payloadPerSnapshot = decimal(Double(payloadBytes) / snapshots)
+        let framingPerSnapshot = decimal(Double(framingBytes) / snapshots)
         print("Snapshot codec, arena reference: \(players) players holding directions ~\(hold) s, \(tickRate) Hz,")
-        print("  \(seconds) s measured, baselines 1–3 ticks old, \(Self.decimal(averageEntities)) entities per state")
+        print("  \(seconds) s measured, baselines 1–3 ticks old, \(decimal(averageEntities)) entities per state")
         print("  delta payload:           \(Self.rate(payloadRate)) per client, \(payloadPerSnapshot) B per snapshot")
         print("  with framing (estimate): \(Self.rate(framedRate)) per client, +\(framingPerSnapshot) B per snapshot")
         print("    (WebSocket header, ServerMessage and Snapshot tags, tick, baseline tick, payload length)")
@@ -106,8 +106,8 @@ struct SnapshotBench: ParsableCommand {
                 tick: Self.tick(delta.target), schema: schema
             ))?.count ?? 0
         }
-        print("  encode:                  \(Self.decimal(encode, digits: 2)) µs per room delta")
-        print("  decode:                  \(Self.decimal(decode, digits: 2)) µs per room delta")
+        print("  encode:                  \(decimal(encode, digits: 2)) µs per room delta")
+        print("  decode:                  \(decimal(decode, digits: 2)) µs per room delta")
     }
 
     /// Encodes a delta and checks that it decodes to its target, so the figures are for a codec that works.
@@ -175,10 +175,4 @@ struct SnapshotBench: ParsableCommand {
         bytesPerSecond >= 1000 ? "\(decimal(bytesPerSecond / 1000, digits: 2)) KB/s" : "\(decimal(bytesPerSecond)) B/s"
     }
 
-    private static func decimal(_ value: Double, digits: Int = 1) -> String {
-        var scale = 1.0
-        for _ in 0..<digits { scale *= 10 }
-        let rounded = (value * scale).rounded() / scale
-        return "\(rounded)"
-    }
 }

@@ -1,6 +1,6 @@
 import SwiftProtobuf
-import TickstreamProtocol
-import TickstreamRules
+package import TickstreamProtocol
+package import TickstreamRules
 import TickstreamSnapshot
 
 #if canImport(FoundationEssentials)
@@ -32,7 +32,7 @@ extension Checkpoint {
 
     /// Rebuilds the room engine the checkpoint was taken of.
     /// - Throws: `RecordError` if the checkpoint is of other rules or does not decode.
-    func restore(rules: any GameRules, idleTimeoutTicks: UInt64) throws(RecordError) -> RoomEngine {
+    package func restore(rules: any GameRules, idleTimeoutTicks: UInt64) throws(RecordError) -> RoomEngine {
         guard rulesName == rules.name, rulesVersion == rules.version else {
             throw RecordError("checkpoint of \(room) is of rules \(rulesName) v\(rulesVersion), not \(rules.name) v\(rules.version)")
         }

@@ -1,6 +1,6 @@
 import SwiftProtobuf
-import TickstreamProtocol
-import TickstreamRules
+package import TickstreamProtocol
+package import TickstreamRules
 import TickstreamSnapshot
 
 #if canImport(FoundationEssentials)
@@ -13,7 +13,7 @@ extension StateRecord {
     /// The record of one tick of `engine`.
     /// - Parameters:
     ///   - baseline: the state the delta is against, or nil for a keyframe.
-    init(engine: RoomEngine, outcome: TickOutcome, baseline: RoomState?, epoch: UInt64) {
+    package init(engine: RoomEngine, outcome: TickOutcome, baseline: RoomState?, epoch: UInt64) {
         self.init()
         let state = engine.state
         room = engine.room

@@ -1,9 +1,11 @@
 import ArgumentParser
 import Logging
 import ServiceLifecycle
+import TickstreamGateway
 import TickstreamKafka
 import TickstreamProtocol
 import TickstreamSimulation
+import UnixSignals
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,6 +13,7 @@ struct Serve: AsyncParsableCommand {
     )
 
     @OptionGroup var kafka: KafkaOptions
+    @OptionGroup var gateway: GatewayOptions
     @OptionGroup var simulation: SimulationOptions
     @OptionGroup var logging: LoggingOptions
 
@@ -22,6 +25,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let logger = logging.bootstrap(label: "tickstream.serve")
+        let registry = MetricsBootstrap.prometheus()
         var services: [any Service] = []
 
         let bootstrapServers: String
@@ -33,11 +37,28 @@ struct Serve: AsyncParsableCommand {
             services.append(EmbeddedKafkaService(cluster: cluster))
             bootstrapServers = cluster.bootstrapServers
         }
-        print("Kafka bootstrap: \(bootstrapServers)   (kcat -b \(bootstrapServers) -L)")
+        announce("Kafka:     \(bootstrapServers)   (kcat -b \(bootstrapServers) -L)")
 
         services.append(SimulationWorker(
             configuration: try simulation.workerConfiguration(bootstrapServers: bootstrapServers, kafka: kafka),
             logger: logger
+        ))
+
+        let anonymous = gateway.sharedSecret == nil
+        if anonymous {
+            logger.notice("anonymous players allowed (serve is for development; give --shared-secret to require a token)")
+        }
+        let configuration = try gateway.configuration(bootstrapServers: bootstrapServers, kafka: kafka, allowAnonymous: anonymous)
+        let host = configuration.host
+        services.append(Gateway(
+            configuration: configuration,
+            rules: try simulation.rules(),
+            metricsRegistry: registry,
+            logger: logger,
+            onServerRunning: { port in
+                announce("WebSocket: ws://\(host):\(port)/v1/ws")
+                announce("Metrics:   http://\(host):\(port)/metrics")
+            }
         ))
 
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

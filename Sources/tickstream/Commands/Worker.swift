@@ -3,6 +3,7 @@ import Logging
 import ServiceLifecycle
 import TickstreamArena
 import TickstreamSimulation
+import UnixSignals
 
 struct Worker: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -44,14 +45,19 @@ struct SimulationOptions: ParsableArguments {
     @Option(help: "Names this worker in logs and dead letters (default: worker-<pid>).")
     var workerID: String?
 
-    func workerConfiguration(bootstrapServers: String, kafka: KafkaOptions) throws -> WorkerConfiguration {
+    /// The game: the built-in arena at the chosen rate and capacity.
+    func rules() throws -> ArenaRules {
         guard (1...1_000).contains(tickRate) else { throw ValidationError("--tick-rate must be 1 to 1000") }
         guard maxPlayers > 0 else { throw ValidationError("--max-players must be positive") }
+        return ArenaRules(tickRate: tickRate, maxPlayers: maxPlayers)
+    }
+
+    func workerConfiguration(bootstrapServers: String, kafka: KafkaOptions) throws -> WorkerConfiguration {
         guard keyframeInterval > 0, checkpointInterval > 0 else { throw ValidationError("intervals must be positive") }
         var configuration = WorkerConfiguration(
             bootstrapServers: bootstrapServers,
             topics: kafka.topics,
-            rules: ArenaRules(tickRate: tickRate, maxPlayers: maxPlayers),
+            rules: try rules(),
             keyframeInterval: keyframeInterval,
             checkpointInterval: checkpointInterval,
             idleTimeout: .seconds(idleTimeout),

@@ -2,12 +2,20 @@ import ArgumentParser
 import Logging
 
 struct LoggingOptions: ParsableArguments {
-    @Option(help: "Log level: trace, debug, info, notice, warning, error or critical. Env: TICKSTREAM_LOG_LEVEL.")
-    var logLevel: Logger.Level = Environment.value("LOG_LEVEL").flatMap(Logger.Level.init(rawValue:)) ?? .info
+    @Option(
+        help: "Log level: trace, debug, info, notice, warning, error or critical. Env: TICKSTREAM_LOG_LEVEL.",
+        transform: { name in
+            guard let level = Logger.Level(rawValue: name) else {
+                throw ValidationError("unknown log level '\(name)'; use trace, debug, info, notice, warning, error or critical")
+            }
+            return level
+        }
+    )
+    var logLevel: Logger.Level?
 
     /// Sends logs to standard error at the chosen level and returns the root logger.
     func bootstrap(label: String) -> Logger {
-        let level = logLevel
+        let level = logLevel ?? Environment.value("LOG_LEVEL").flatMap(Logger.Level.init(rawValue:)) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
@@ -16,5 +24,3 @@ struct LoggingOptions: ParsableArguments {
         return Logger(label: label)
     }
 }
-
-extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -1,9 +1,12 @@
 import Foundation
 import NIOCore
 import NIOWebSocket
+import ServiceLifecycle
 import SwiftProtobuf
+import Synchronization
 import Testing
 import TickstreamArena
+import TickstreamGateway
 import TickstreamKafka
 import TickstreamProtocol
 import TickstreamRules
@@ -124,10 +127,12 @@ struct GatewayEndToEndTests {
                 let (tracker, _) = try await TestClient.connect(harness.url) { player in
                     player.send(.join("resume-room"))
                     _ = try await player.next { $0.welcomeMessage }
-                    var count = 0
+                    let count = Mutex(0)
                     return try await player.play { _, _ in
-                        count += 1
-                        return count == 5
+                        count.withLock { count in
+                            count += 1
+                            return count == 5
+                        }
                     }
                 }
                 let acknowledged = tracker.latestTick
@@ -152,16 +157,16 @@ struct GatewayEndToEndTests {
                     _ = try await fast.next { $0.welcomeMessage }
                     _ = try await fast.play { table, _ in table != nil }
                     let start = ContinuousClock.now
-                    var ticks: [UInt64] = []
-                    var arrivals: [ContinuousClock.Instant] = []
-                    _ = try await fast.play { _, snapshot in
-                        ticks.append(snapshot.tick)
-                        arrivals.append(.now)
+                    let arrivals = Mutex<[ContinuousClock.Instant]>([])
+                    _ = try await fast.play { _, _ in
+                        arrivals.withLock { $0.append(.now) }
                         return ContinuousClock.now - start > .seconds(2)
                     }
-                    let gaps = zip(arrivals.dropFirst(), arrivals).map { $0 - $1 }
+                    let times = arrivals.withLock { $0 }
+                    let ticks = times.count
+                    let gaps = zip(times.dropFirst(), times).map { $0 - $1 }
                     // 30 ticks per second: a reader held up by the slow one would see a few per second.
-                    #expect(ticks.count >= 40, "\(ticks.count) snapshots in 2 s")
+                    #expect(ticks >= 40, "\(ticks) snapshots in 2 s")
                     #expect((gaps.max() ?? .zero) < .milliseconds(400), "longest gap \(gaps.max() ?? .zero)")
                 }
             }

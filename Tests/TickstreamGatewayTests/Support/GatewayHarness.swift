@@ -1,7 +1,9 @@
+import Foundation
 import Logging
 import ServiceLifecycle
 import TickstreamArena
 import TickstreamGateway
+import TickstreamProtocol
 import TickstreamRules
 import TickstreamSimulation
 import TickstreamTesting
@@ -17,7 +19,8 @@ struct GatewayHarness: Sendable {
 
     static let logger: Logger = {
         var logger = Logger(label: "tickstream.gateway.tests")
-        logger.logLevel = .warning
+        // TICKSTREAM_TEST_LOG_LEVEL=debug shows what the gateway and the worker do.
+        logger.logLevel = ProcessInfo.processInfo.environment["TICKSTREAM_TEST_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
         return logger
     }()
 

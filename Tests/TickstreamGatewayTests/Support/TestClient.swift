@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import Logging
 import NIOCore
 import NIOWebSocket
@@ -102,10 +103,11 @@ struct TestClient: Sendable {
             configuration.additionalHeaders[.secWebSocketProtocol] = subprotocol
         }
         let client = TestClient(json: json, received: received, outgoing: outgoingContinuation)
+        let clientConfiguration = configuration
         return try await withThrowingTaskGroup(of: WebSocketCloseFrame?.self) { group in
             group.addTask {
                 defer { receivedContinuation.finish() }
-                return try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) { inbound, outbound, _ in
+                return try await WebSocketClient.connect(url: url, configuration: clientConfiguration, logger: logger) { inbound, outbound, _ in
                     try await withThrowingTaskGroup(of: Void.self) { connection in
                         connection.addTask {
                             for await item in outgoing {

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Logging
+import ServiceLifecycle
+import TickstreamArena
+import TickstreamGateway
+import UnixSignals
+
+struct GatewayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gateway",
+        abstract: "Run a WebSocket gateway and broadcaster against a Kafka cluster."
+    )
+
+    @OptionGroup var kafka: KafkaOptions
+    @OptionGroup var gateway: GatewayOptions
+    @OptionGroup var simulation: SimulationOptions
+    @OptionGroup var logging: LoggingOptions
+
+    @Flag(help: "Let players connect without a token (each connection gets a fresh player id).")
+    var allowAnonymous = false
+
+    func validate() throws {
+        guard allowAnonymous || gateway.sharedSecret != nil else {
+            throw ValidationError("Give --shared-secret (or TICKSTREAM_SHARED_SECRET), or --allow-anonymous.")
+        }
+    }
+
+    func run() async throws {
+        let logger = logging.bootstrap(label: "tickstream.gateway")
+        let registry = MetricsBootstrap.prometheus()
+        if allowAnonymous {
+            logger.notice("anonymous players allowed: anyone who can reach this gateway can play")
+        }
+        let configuration = try gateway.configuration(bootstrapServers: try kafka.requiredBrokers(), kafka: kafka, allowAnonymous: allowAnonymous)
+        let host = configuration.host
+        let service = Gateway(
+            configuration: configuration,
+            rules: try simulation.rules(),
+            metricsRegistry: registry,
+            logger: logger,
+            onServerRunning: { port in
+                announce("WebSocket: ws://\(host):\(port)/v1/ws")
+                announce("Metrics:   http://\(host):\(port)/metrics")
+            }
+        )
+        let group = ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
