@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        // For `HTTPFields` (the bots' Sec-WebSocket-Protocol header); already resolved through swift-websocket.
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
@@ -82,6 +84,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Operator tooling: reads a room's records, re-simulates and verifies them, exports a match to a file.
+        .target(
+            name: "TickstreamReplay",
+            dependencies: [
+                "TickstreamRules",
+                "TickstreamSnapshot",
+                "TickstreamProtocol",
+                "TickstreamKafka",
+                "TickstreamSimulation",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // WebSocket sessions, the broadcaster and the HTTP endpoints.
         .target(
             name: "TickstreamGateway",
@@ -103,15 +119,35 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Synthetic players: sessions, scenarios, latency and bandwidth measurement (`tickstream bots`).
+        .target(
+            name: "TickstreamBots",
+            dependencies: [
+                "TickstreamProtocol",
+                "TickstreamSnapshot",
+                "TickstreamArena",
+                "TickstreamRules",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "WSClient", package: "swift-websocket"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "tickstream",
             dependencies: [
+                "TickstreamBots",
                 "TickstreamKafka",
                 "TickstreamRules",
                 "TickstreamArena",
                 "TickstreamSnapshot",
                 "TickstreamProtocol",
                 "TickstreamSimulation",
+                "TickstreamReplay",
                 "TickstreamGateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -130,6 +166,7 @@ let package = Package(
                 "TickstreamKafka",
                 "TickstreamProtocol",
                 "TickstreamSimulation",
+                "TickstreamReplay",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 "TickstreamRules",
                 "TickstreamArena",
@@ -158,6 +195,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "TickstreamBotsTests",
+            dependencies: ["TickstreamBots", "TickstreamProtocol", "TickstreamRules", "TickstreamSnapshot", "TickstreamArena"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "TickstreamSnapshotTests",
             dependencies: ["TickstreamSnapshot", "TickstreamRules", "TickstreamArena"],
             swiftSettings: swiftSettings
@@ -165,6 +207,15 @@ let package = Package(
         .testTarget(
             name: "TickstreamSimulationTests",
             dependencies: ["TickstreamSimulation", "TickstreamArena", "TickstreamKafka", "TickstreamProtocol", "TickstreamTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TickstreamReplayTests",
+            dependencies: [
+                "TickstreamReplay", "TickstreamSimulation", "TickstreamArena", "TickstreamKafka", "TickstreamProtocol",
+                "TickstreamRules", "TickstreamTesting",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

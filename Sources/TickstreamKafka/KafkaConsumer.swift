@@ -25,6 +25,10 @@ public final class KafkaConsumer: Sendable {
     public init(configuration: KafkaConsumerConfiguration, logger: Logger) throws {
         let buffer = BlockingEventBuffer<KafkaConsumerEvent>(capacity: configuration.eventBufferSize)
         let revocationTimeout = configuration.revocationTimeout
+        // Known from the configuration, since rd_kafka_rebalance_protocol() can hang when called from a rebalance
+        // callback while the consumer closes (librdkafka#4041, unfixed in Debian's 2.0.2).
+        let cooperative = configuration.librdkafkaProperties(privateGroupID: "")["partition.assignment.strategy"]?
+            .contains("cooperative") ?? false
         let context = RdKafkaContext(
             logger: logger,
             onError: { error in
@@ -32,7 +36,7 @@ public final class KafkaConsumer: Sendable {
                 buffer.push(.error(error))
             },
             onRebalance: { rk, err, partitions in
-                Self.rebalance(rk, err, partitions, buffer: buffer, timeout: revocationTimeout, logger: logger)
+                Self.rebalance(rk, err, partitions, cooperative: cooperative, buffer: buffer, timeout: revocationTimeout, logger: logger)
             }
         )
         let privateGroupID = "tickstream-private-\(UInt64.random(in: 0...UInt64.max))"
@@ -199,7 +203,11 @@ public final class KafkaConsumer: Sendable {
     public func close() async {
         buffer.finish()
         if stop.stop() { wakePoller() }
-        await pollThread.join()
+        // librdkafka's close can wait forever on a broker that never answers (or on its own bugs, e.g.
+        // librdkafka#4883): the caller must not. A close that overruns is abandoned, with its thread.
+        if await !pollThread.join(timeout: configuration.closeTimeout) {
+            logger.error("Kafka consumer close did not finish; abandoning it", metadata: ["kafka.timeout": "\(configuration.closeTimeout)"])
+        }
     }
 
     private func wakePoller() {
@@ -240,18 +248,18 @@ public final class KafkaConsumer: Sendable {
         handle.close()
     }
 
+
     /// librdkafka's rebalance callback: applies the change, and for a revocation first waits for the owner.
     private static func rebalance(
         _ rk: OpaquePointer,
         _ err: rd_kafka_resp_err_t,
         _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>,
+        cooperative: Bool,
         buffer: BlockingEventBuffer<KafkaConsumerEvent>,
         timeout: Duration,
         logger: Logger
     ) {
         let partitions = TopicPartitionList.positions(of: list).map(\.topicPartition)
-        // NULL while the consumer closes (see SWIFT-NOTES): treat as eager.
-        let cooperative = rd_kafka_rebalance_protocol(rk).map { String(cString: $0) == "COOPERATIVE" } ?? false
         switch err {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
             if cooperative {

@@ -30,6 +30,9 @@ public struct KafkaConsumerConfiguration: Sendable {
     /// given up anyway. Default: 10 seconds. Keep it below the group's rebalance timeout
     /// (`max.poll.interval.ms`, 5 minutes by default).
     public var revocationTimeout: Duration
+    /// How long ``KafkaConsumer/close()`` waits for librdkafka to leave the group; past it the close is
+    /// abandoned so that a shutdown never hangs. Default: 10 seconds.
+    public var closeTimeout: Duration
     /// How many events ``KafkaConsumer/events`` buffers before the consumer stops fetching. Default: 1,024.
     public var eventBufferSize: Int
     /// Any other librdkafka property by name, e.g. `["partition.assignment.strategy": "cooperative-sticky"]`.
@@ -56,6 +59,7 @@ public struct KafkaConsumerConfiguration: Sendable {
         fetchWaitMax: Duration = .milliseconds(2),
         sessionTimeout: Duration = .seconds(10),
         revocationTimeout: Duration = .seconds(10),
+        closeTimeout: Duration = .seconds(10),
         eventBufferSize: Int = 1024,
         properties: [String: String] = [:]
     ) {
@@ -67,6 +71,7 @@ public struct KafkaConsumerConfiguration: Sendable {
         self.fetchWaitMax = fetchWaitMax
         self.sessionTimeout = sessionTimeout
         self.revocationTimeout = revocationTimeout
+        self.closeTimeout = closeTimeout
         self.eventBufferSize = eventBufferSize
         self.properties = properties
     }

@@ -56,7 +56,7 @@ struct TickBench: ParsableCommand {
             let start = clock.now
             let outcome = engine.tick()
             let ticked = clock.now
-            let record = StateRecord(engine: engine, outcome: outcome, baseline: previous, epoch: 1)
+            let record = StateRecord(engine: engine, outcome: outcome, baseline: previous, epoch: 1, worker: "bench")
             let bytes: [UInt8] = try record.serializedBytes()
             let end = clock.now
             rulesTime += ticked - start

@@ -80,6 +80,11 @@ struct Connection {
         case .join(let room, let lastAcknowledgedTick):
             await join(room, lastAcknowledgedTick: lastAcknowledgedTick)
         case .produce(let room, let action):
+            if case .relay(let relay) = action, await broadcaster.isPlayer(relay.toPlayer, in: room) == false {
+                metrics.errorSent(.invalidRelay, forInput: false)
+                send(.error(.invalidRelay, "\(relay.toPlayer) is not a player of room \(room)"))
+                return
+            }
             let sequence: UInt64 = if case .input(let input) = action { input.sequence } else { 0 }
             if await produce(action, room: room, sequence: sequence) {
                 if case .input = action { metrics.inputsProduced.increment() } else { metrics.relaysProduced.increment() }

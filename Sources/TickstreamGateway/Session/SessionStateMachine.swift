@@ -12,8 +12,11 @@ struct SessionStateMachine {
         case connected
         /// In `room`: its join is on its way to the log. `lastSequence` is the newest input accepted.
         case joined(room: String, lastSequence: UInt64)
-        /// The connection is closing: every further message is ignored.
-        case closing
+        /// The connection is closing: every further message is ignored. `room` is the room it was in, whose
+        /// leave is still to be logged.
+        case closing(room: String?)
+        /// The connection ended.
+        case closed
     }
 
     /// What the owner does next.
@@ -63,9 +66,24 @@ struct SessionStateMachine {
         if case .joined(let room, _) = state { room } else { nil }
     }
 
+    /// Whether client messages are still read.
+    private var isOpen: Bool {
+        switch state {
+        case .connected, .joined: true
+        case .closing, .closed: false
+        }
+    }
+
+    /// Stops reading client messages; the room, if any, is remembered for the leave.
+    private mutating func startClosing() {
+        if isOpen {
+            state = .closing(room: room)
+        }
+    }
+
     /// A message from the client arrived at `now`.
     mutating func received(_ message: ClientMessage, at now: ContinuousClock.Instant) -> Action {
-        guard state != .closing else { return .none }
+        guard isOpen else { return .none }
         switch message.message {
         case .join(let join):
             return receivedJoin(join)
@@ -89,11 +107,11 @@ struct SessionStateMachine {
 
     /// A message from the client did not decode.
     mutating func receivedMalformed(_ reason: String) -> Action {
-        guard state != .closing else { return .none }
+        guard isOpen else { return .none }
         malformedCount += 1
         let error = ServerMessage.error(.malformedMessage, reason)
         guard malformedCount < limits.maxMalformedMessages else {
-            state = .closing
+            startClosing()
             return .close(.dataInconsistentWithMessage, reason: "too many malformed messages", message: error)
         }
         return .reply(error)
@@ -101,20 +119,25 @@ struct SessionStateMachine {
 
     /// The join of `room` did not happen (room full, game refused, log unreachable): the player may join again.
     mutating func joinFailed(room failed: String) {
-        if room == failed {
-            state = .connected
+        switch state {
+        case .joined(failed, _): state = .connected
+        case .closing(failed): state = .closing(room: nil)
+        default: break
         }
     }
 
     /// The server closes the connection (shutdown, a client too slow to read).
     mutating func close() {
-        state = .closing
+        startClosing()
     }
 
     /// The connection ended; returns the room the player was still in, whose leave is to be logged.
     mutating func connectionEnded() -> String? {
-        defer { state = .closing }
-        return room
+        defer { state = .closed }
+        switch state {
+        case .joined(let room, _), .closing(let room?): return room
+        case .connected, .closing(nil), .closed: return nil
+        }
     }
 
     private mutating func receivedJoin(_ join: ClientMessage.Join) -> Action {
@@ -179,7 +202,7 @@ struct SessionStateMachine {
             sequence: sequence
         )
         guard abuseBucket.take(at: now) else {
-            state = .closing
+            startClosing()
             return .close(.policyViolation, reason: "input flood", message: error)
         }
         return .reply(error)

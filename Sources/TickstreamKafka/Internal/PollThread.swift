@@ -12,7 +12,8 @@ final class PollThread: Sendable {
 
     private struct State: ~Copyable {
         var finished = false
-        var waiters: [CheckedContinuation<Void, Never>] = []
+        var nextWaiter = 0
+        var waiters: [Int: CheckedContinuation<Bool, Never>] = [:]
     }
 
     /// Starts `body` on a new thread.
@@ -23,7 +24,7 @@ final class PollThread: Sendable {
                 state.finished = true
                 return state.waiters
             }
-            for waiter in waiters { waiter.resume() }
+            for waiter in waiters.values { waiter.resume(returning: true) }
         }
         let box = Unmanaged.passRetained(Box(run))
         #if canImport(Darwin)
@@ -46,12 +47,42 @@ final class PollThread: Sendable {
 
     /// Returns once the thread's body has returned.
     func join() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let finished = state.withLock { state in
-                if !state.finished { state.waiters.append(continuation) }
-                return state.finished
+        _ = await waitForFinish()
+    }
+
+    /// Waits for the thread's body to return, at most `timeout`.
+    /// - Returns: false if it was still running when the time was up.
+    func join(timeout: Duration) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await self.waitForFinish() }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
             }
-            if finished { continuation.resume() }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+
+    /// True once the body returned; false if the waiting task was cancelled first.
+    private func waitForFinish() async -> Bool {
+        let id = state.withLock { state in
+            defer { state.nextWaiter += 1 }
+            return state.nextWaiter
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+                let resumeNow: Bool? = state.withLock { state in
+                    if state.finished { return true }
+                    if Task.isCancelled { return false }
+                    state.waiters[id] = continuation
+                    return nil
+                }
+                if let resumeNow { continuation.resume(returning: resumeNow) }
+            }
+        } onCancel: {
+            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume(returning: false)
         }
     }
 

@@ -185,6 +185,9 @@ public nonisolated struct StateRecord: Sendable {
   /// RoomState.nextEntityID after this tick (part of the state hash).
   public var nextEntityID: UInt32 = 0
 
+  /// The worker that ran the tick (its --worker-id), for operators.
+  public var worker: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -638,7 +641,7 @@ nonisolated extension InputRecord.Relay: SwiftProtobuf.Message, SwiftProtobuf._M
 
 nonisolated extension StateRecord: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StateRecord"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}room\0\u{1}tick\0\u{3}baseline_tick\0\u{1}entities\0\u{1}players\0\u{3}input_watermark\0\u{3}state_hash\0\u{3}worker_epoch\0\u{1}events\0\u{1}closed\0\u{3}tick_rate\0\u{3}next_entity_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}room\0\u{1}tick\0\u{3}baseline_tick\0\u{1}entities\0\u{1}players\0\u{3}input_watermark\0\u{3}state_hash\0\u{3}worker_epoch\0\u{1}events\0\u{1}closed\0\u{3}tick_rate\0\u{3}next_entity_id\0\u{1}worker\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -658,6 +661,7 @@ nonisolated extension StateRecord: SwiftProtobuf.Message, SwiftProtobuf._Message
       case 10: try { try decoder.decodeSingularBoolField(value: &self.closed) }()
       case 11: try { try decoder.decodeSingularUInt32Field(value: &self.tickRate) }()
       case 12: try { try decoder.decodeSingularUInt32Field(value: &self.nextEntityID) }()
+      case 13: try { try decoder.decodeSingularStringField(value: &self.worker) }()
       default: break
       }
     }
@@ -700,6 +704,9 @@ nonisolated extension StateRecord: SwiftProtobuf.Message, SwiftProtobuf._Message
     if self.nextEntityID != 0 {
       try visitor.visitSingularUInt32Field(value: self.nextEntityID, fieldNumber: 12)
     }
+    if !self.worker.isEmpty {
+      try visitor.visitSingularStringField(value: self.worker, fieldNumber: 13)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -716,6 +723,7 @@ nonisolated extension StateRecord: SwiftProtobuf.Message, SwiftProtobuf._Message
     if lhs.closed != rhs.closed {return false}
     if lhs.tickRate != rhs.tickRate {return false}
     if lhs.nextEntityID != rhs.nextEntityID {return false}
+    if lhs.worker != rhs.worker {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

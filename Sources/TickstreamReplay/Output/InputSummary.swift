@@ -1,3 +1,5 @@
+import TickstreamProtocol
+
 /// One input record in a line: offset, player and action, for divergence reports.
 struct InputSummary: CustomStringConvertible {
     let input: RecordedInput

@@ -1,4 +1,4 @@
-public import TickstreamProtocol
+import TickstreamProtocol
 public import TickstreamRules
 import TickstreamSimulation
 

@@ -13,7 +13,7 @@ extension StateRecord {
     /// The record of one tick of `engine`.
     /// - Parameters:
     ///   - baseline: the state the delta is against, or nil for a keyframe.
-    package init(engine: RoomEngine, outcome: TickOutcome, baseline: RoomState?, epoch: UInt64) {
+    package init(engine: RoomEngine, outcome: TickOutcome, baseline: RoomState?, epoch: UInt64, worker: String) {
         self.init()
         let state = engine.state
         room = engine.room
@@ -35,6 +35,7 @@ extension StateRecord {
         closed = outcome.closed
         tickRate = UInt32(engine.rules.tickRate)
         nextEntityID = state.nextEntityID
+        self.worker = worker
     }
 }
 

@@ -133,7 +133,7 @@ actor RoomHost {
         let state = hosted.engine.state
         let joined = outcome.events.contains { if case .joined = $0 { true } else { false } }
         let keyframe = hosted.forceKeyframe || joined || state.tick % configuration.keyframeInterval == 0
-        let record = StateRecord(engine: hosted.engine, outcome: outcome, baseline: keyframe ? nil : hosted.published, epoch: hosted.epoch)
+        let record = StateRecord(engine: hosted.engine, outcome: outcome, baseline: keyframe ? nil : hosted.published, epoch: hosted.epoch, worker: configuration.workerID)
         tickDuration.recordNanoseconds((ContinuousClock.now - start).wholeNanoseconds)
         ticks.increment()
 

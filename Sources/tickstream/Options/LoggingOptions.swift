@@ -14,8 +14,8 @@ struct LoggingOptions: ParsableArguments {
     var logLevel: Logger.Level?
 
     /// Sends logs to standard error at the chosen level and returns the root logger.
-    func bootstrap(label: String) -> Logger {
-        let level = logLevel ?? Environment.value("LOG_LEVEL").flatMap(Logger.Level.init(rawValue:)) ?? .info
+    func bootstrap(label: String, defaultLevel: Logger.Level = .info) -> Logger {
+        let level = logLevel ?? Environment.value("LOG_LEVEL").flatMap(Logger.Level.init(rawValue:)) ?? defaultLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level

@@ -155,10 +155,10 @@ struct GatewayEndToEndTests {
                 _ = try await TestClient.connect(harness.url) { fast in
                     fast.send(.join("slow-room"))
                     _ = try await fast.next { $0.welcomeMessage }
-                    _ = try await fast.play { table, _ in table != nil }
+                    let tracker = try await fast.play { table, _ in table != nil }
                     let start = ContinuousClock.now
                     let arrivals = Mutex<[ContinuousClock.Instant]>([])
-                    _ = try await fast.play { _, _ in
+                    _ = try await fast.play(tracker: tracker) { _, _ in
                         arrivals.withLock { $0.append(.now) }
                         return ContinuousClock.now - start > .seconds(2)
                     }

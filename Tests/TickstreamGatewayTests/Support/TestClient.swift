@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOWebSocket
 import SwiftProtobuf
+import Synchronization
 import TickstreamProtocol
 import TickstreamRules
 import TickstreamTesting
@@ -82,6 +83,11 @@ struct TestClient: Sendable {
         }
     }
 
+    /// Whether a slow client still reads slowly: only while its test runs, so that closing is quick.
+    private final class Pace: Sendable {
+        let slow = Atomic(true)
+    }
+
     /// Connects to `url`, runs `body` with the client, closes, and returns the body's result and the server's
     /// close frame.
     static func connect<T: Sendable>(
@@ -104,6 +110,7 @@ struct TestClient: Sendable {
         }
         let client = TestClient(json: json, received: received, outgoing: outgoingContinuation)
         let clientConfiguration = configuration
+        let pace = Pace()
         return try await withThrowingTaskGroup(of: WebSocketCloseFrame?.self) { group in
             group.addTask {
                 defer { receivedContinuation.finish() }
@@ -128,7 +135,7 @@ struct TestClient: Sendable {
                             }
                         }
                         for try await message in inbound.messages(maxSize: 1 << 22) {
-                            if let readDelay {
+                            if let readDelay, pace.slow.load(ordering: .relaxed) {
                                 try await Task.sleep(for: readDelay)
                             }
                             let batch: ServerBatch
@@ -152,11 +159,13 @@ struct TestClient: Sendable {
             do {
                 result = try await body(client)
             } catch {
+                pace.slow.store(false, ordering: .relaxed)
                 outgoingContinuation.yield(.close)
                 outgoingContinuation.finish()
                 _ = try? await group.next()
                 throw error
             }
+            pace.slow.store(false, ordering: .relaxed)
             outgoingContinuation.yield(.close)
             outgoingContinuation.finish()
             let close = try await group.next() ?? nil

@@ -111,8 +111,9 @@ import TickstreamProtocol
         }
         #expect(code == .policyViolation)
         #expect(message.map { errorCode(.reply($0)) } == .throttled)
-        #expect(session.state == .closing)
+        #expect(session.state == .closing(room: "a"))
         #expect(session.received(input(sequence + 1), at: start) == .none)
+        #expect(session.connectionEnded() == "a", "a closed connection still leaves its room")
     }
 
     @Test func malformedMessagesAreAnsweredThenClose() {
@@ -153,7 +154,7 @@ import TickstreamProtocol
         #expect(session.received(join("b"), at: start) == .join(room: "b", lastAcknowledgedTick: 0))
     }
 
-    @Test func aFailedJoinAllowsAnotherAndAnEndedConnectionLeavesItsRoom() {
+    @Test func aFailedJoinAllowsAnotherAndAClosedConnectionLeavesItsRoom() {
         var session = machine()
         _ = session.received(join("a"), at: start)
         session.joinFailed(room: "other")
@@ -161,8 +162,10 @@ import TickstreamProtocol
         session.joinFailed(room: "a")
         #expect(session.state == .connected)
         _ = session.received(join("b"), at: start)
+        session.close()
+        #expect(session.received(.with { $0.ping = .init() }, at: start) == .none)
         #expect(session.connectionEnded() == "b")
-        #expect(session.state == .closing)
+        #expect(session.state == .closed)
         #expect(session.connectionEnded() == nil)
     }
 }

@@ -1,0 +1,267 @@
+import Foundation
+import SwiftProtobuf
+import TickstreamArena
+package import TickstreamProtocol
+package import TickstreamRules
+import TickstreamSnapshot
+
+/// One synthetic player's side of the protocol: what it sends, how it applies what it receives, and what it
+/// measures.
+///
+/// Pure: no I/O and no clock; its owner passes the time and sends the returned messages. One session lives across
+/// reconnections, so that a resumed connection can name the last acknowledged tick and keep its baselines.
+package struct BotSession: Sendable {
+    package struct Configuration: Sendable {
+        /// The room to join.
+        package var room: String
+        /// Whether snapshots come as JSON entities (`tickstream.v1.json`) rather than codec bytes.
+        package var isJSON: Bool
+        /// False for a spectator: it joins and reads but never sends inputs.
+        package var sendsInputs: Bool
+        /// Whether a reconnection resumes from the last acknowledged tick (else it joins afresh).
+        package var resumes: Bool
+        /// Latencies of inputs sent, and bytes received, inside the window are measured.
+        package var window: MeasurementWindow
+        package var schema: EntitySchema
+        /// Seeds the held-direction pattern.
+        package var seed: UInt64
+        /// How many inputs a heading is held for.
+        package var holdRange: ClosedRange<Int64>
+
+        package init(
+            room: String,
+            isJSON: Bool = false,
+            sendsInputs: Bool = true,
+            resumes: Bool = true,
+            window: MeasurementWindow,
+            schema: EntitySchema = ArenaSchema.schema,
+            seed: UInt64 = 1,
+            holdRange: ClosedRange<Int64> = 15...60
+        ) {
+            self.room = room
+            self.isJSON = isJSON
+            self.sendsInputs = sendsInputs
+            self.resumes = resumes
+            self.window = window
+            self.schema = schema
+            self.seed = seed
+            self.holdRange = holdRange
+        }
+    }
+
+    package enum Phase: Sendable, Equatable {
+        /// No connection.
+        case disconnected
+        /// Connected, join sent, no welcome yet.
+        case joining
+        /// Welcomed: inputs flow.
+        case playing
+    }
+
+    package let configuration: Configuration
+    package private(set) var phase: Phase = .disconnected
+    /// The newest tick applied and acknowledged; 0 before the first snapshot.
+    package private(set) var acknowledgedTick: UInt64 = 0
+    /// The last input sequence sent on this connection.
+    package private(set) var sequence: UInt64 = 0
+    private var pending = InputLatencyTracker()
+    /// As many ticks as the gateway keeps by default, so that a late ack never leaves the bot without the baseline.
+    private var baselines = SnapshotBaselines(capacity: 32)
+    private var direction: HeldDirection
+    private var connectedAt: ContinuousClock.Instant?
+    /// Set on a resumed connection until its first snapshot shows how the server resumed.
+    private var awaitingResume = false
+    private var measurements = BotMeasurements()
+    /// `pending.untracked` at the last hand-over.
+    private var reportedUntracked = 0
+
+    package init(configuration: Configuration) {
+        self.configuration = configuration
+        self.direction = HeldDirection(seed: configuration.seed, holdRange: configuration.holdRange)
+    }
+
+    /// The connection opened at `now`: returns the join to send (a resume if there is a tick to resume from).
+    package mutating func connected(at now: ContinuousClock.Instant) -> ClientMessage {
+        phase = .joining
+        sequence = 0
+        connectedAt = now
+        measurements.counters.connects += 1
+        var join = ClientMessage.Join()
+        join.room = configuration.room
+        if configuration.resumes, acknowledgedTick != 0 {
+            join.lastAcknowledgedTick = acknowledgedTick
+            awaitingResume = true
+            measurements.counters.resumes += 1
+        } else {
+            acknowledgedTick = 0
+            baselines.removeAll()
+        }
+        var message = ClientMessage()
+        message.message = .join(join)
+        return message
+    }
+
+    /// A connection attempt failed.
+    package mutating func connectFailed() {
+        measurements.counters.connectFailures += 1
+    }
+
+    /// The next input to send at `now`, or nil while not yet welcomed (or for a spectator).
+    package mutating func nextInput(at now: ContinuousClock.Instant) -> ClientMessage? {
+        guard phase == .playing, configuration.sendsInputs else { return nil }
+        sequence += 1
+        pending.sent(sequence, at: now)
+        measurements.counters.inputsSent += 1
+        var input = ClientMessage.Input()
+        input.sequence = sequence
+        input.payload = Data(ArenaInput(heading: direction.next()).payload)
+        var message = ClientMessage()
+        message.message = .input(input)
+        return message
+    }
+
+    /// A message of `size` bytes that did not decode as a `ServerBatch`.
+    package mutating func receivedUndecodable(size: Int, at now: ContinuousClock.Instant) {
+        countFrame(size: size, at: now)
+        measurements.counters.decodeFailures += 1
+    }
+
+    /// A `ServerBatch` of `size` bytes arrived at `now`: applies it; returns the ack to send, if a new tick applied.
+    package mutating func received(_ batch: ServerBatch, size: Int, at now: ContinuousClock.Instant) -> ClientMessage? {
+        countFrame(size: size, at: now)
+        var newestTick: UInt64?
+        for message in batch.messages {
+            switch message.message {
+            case .welcome:
+                if phase == .joining {
+                    phase = .playing
+                    measurements.counters.welcomes += 1
+                }
+            case .snapshot(let snapshot):
+                if apply(snapshot, at: now) {
+                    newestTick = max(newestTick ?? 0, snapshot.tick)
+                }
+            case .error(let error):
+                measurements.counters.errors[error.code.rawValue, default: 0] += 1
+                if error.code == .badResume {
+                    acknowledgedTick = 0
+                }
+            case .relay, .playerJoined, .playerLeft, .pong, nil:
+                break
+            }
+        }
+        guard let newestTick, newestTick > acknowledgedTick else { return nil }
+        acknowledgedTick = newestTick
+        measurements.counters.acksSent += 1
+        var ack = ClientMessage()
+        ack.message = .ack(.with { $0.tick = newestTick })
+        return ack
+    }
+
+    /// The connection ended; `closeCode` is the server's close code if the server closed it (0 without a code).
+    package mutating func disconnected(serverCloseCode closeCode: Int?) {
+        phase = .disconnected
+        connectedAt = nil
+        awaitingResume = false
+        let unanswered = pending.reset()
+        if let closeCode {
+            // Only an end the bot did not choose loses inputs; at a planned end the last ones are simply in flight.
+            measurements.counters.inputsLost += unanswered
+            measurements.counters.serverCloses[closeCode, default: 0] += 1
+        }
+    }
+
+    /// Leaves for good: the next connection is a new player that joins afresh.
+    package mutating func forget() {
+        acknowledgedTick = 0
+        baselines.removeAll()
+    }
+
+    /// Hands over what was measured since the last call.
+    package mutating func takeMeasurements() -> BotMeasurements {
+        measurements.counters.inputsUntracked = pending.untracked - reportedUntracked
+        reportedUntracked = pending.untracked
+        defer { measurements = BotMeasurements() }
+        return measurements
+    }
+
+    private mutating func countFrame(size: Int, at now: ContinuousClock.Instant) {
+        measurements.counters.framesReceived += 1
+        measurements.counters.bytesReceived += size
+        if configuration.window.contains(now) {
+            measurements.counters.windowFrames += 1
+            measurements.counters.windowBytes += size
+        }
+    }
+
+    /// Decodes `snapshot` against its baseline, checks its hash and settles the inputs it shows applied; returns
+    /// whether it applied.
+    private mutating func apply(_ snapshot: ServerMessage.Snapshot, at now: ContinuousClock.Instant) -> Bool {
+        measurements.counters.snapshots += 1
+        if configuration.window.contains(now) {
+            measurements.counters.windowSnapshots += 1
+        }
+        let isKeyframe = snapshot.baselineTick == 0
+        if isKeyframe {
+            measurements.counters.keyframes += 1
+        } else {
+            measurements.counters.deltas += 1
+        }
+        if let connectedAt {
+            measurements.firstSnapshots.append(BotMeasurements.microseconds(connectedAt.duration(to: now)))
+            self.connectedAt = nil
+        }
+        if awaitingResume {
+            awaitingResume = false
+            if isKeyframe {
+                measurements.counters.resumedWithKeyframe += 1
+            } else {
+                measurements.counters.resumedWithDelta += 1
+            }
+        }
+        let window = configuration.window
+        pending.applied(upTo: snapshot.lastAppliedSequence, at: now) { sentAt, latency in
+            if window.contains(sentAt) {
+                measurements.latencies.append(BotMeasurements.microseconds(latency))
+            } else {
+                measurements.latenciesOutsideWindow.append(BotMeasurements.microseconds(latency))
+            }
+        }
+        var baseline: EntityTable?
+        if !isKeyframe {
+            baseline = baselines[snapshot.baselineTick]
+            guard baseline != nil else {
+                measurements.counters.missingBaselines += 1
+                return false
+            }
+        }
+        let entities: EntityTable
+        do {
+            if configuration.isJSON {
+                entities = try EntityTable.applying(
+                    snapshot.entities,
+                    removed: snapshot.removed,
+                    to: baseline,
+                    schema: configuration.schema
+                )
+            } else {
+                entities = try SnapshotCodec.decode(
+                    [UInt8](snapshot.payload),
+                    baseline: baseline,
+                    baselineTick: isKeyframe ? nil : snapshot.baselineTick,
+                    tick: snapshot.tick,
+                    schema: configuration.schema
+                )
+            }
+        } catch {
+            measurements.counters.decodeFailures += 1
+            return false
+        }
+        if entities.entityHash != snapshot.entityHash {
+            measurements.counters.hashMismatches += 1
+            return false
+        }
+        baselines.insert(entities, at: snapshot.tick)
+        return true
+    }
+}
