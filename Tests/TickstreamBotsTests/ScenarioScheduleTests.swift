@@ -52,6 +52,11 @@ import TickstreamBots
         let counts = Dictionary(grouping: abusive, by: \.self).mapValues(\.count)
         #expect(Set(counts.keys) == Set(AbuseKind.allCases))
         #expect(counts.values.allSatisfy { $0 == 20 })
+        // Even two abusive bots try two different kinds.
+        let few = schedule(.abusive(fraction: 0.05), players: 40, rooms: 2).plans().compactMap { plan -> AbuseKind? in
+            if case .abusive(let kind) = plan.role { kind } else { nil }
+        }
+        #expect(few == [.malformed, .oversized])
     }
 
     @Test func aReconnectStormDropsTheFractionAtOnceInTheMiddle() {

@@ -46,7 +46,7 @@ struct PlayerBot: Sendable {
             let interruption = interruptions.first.flatMap { start + $0.at < window.end ? $0 : nil }
             let deadline = interruption.map { start + $0.at } ?? window.end
             let end = await connect(box, until: deadline, leaving: interruption?.kind == .leave)
-            recorder.add(box.withLock { $0.takeMeasurements() })
+            recorder.add(measurements(box))
             let pause: Duration
             if end == .deadline, let interruption {
                 interruptions.removeFirst()
@@ -120,6 +120,17 @@ struct PlayerBot: Sendable {
         }
     }
 
+    /// What the session measured since the last hand-over. A slow reader's own latency is its choice, not the
+    /// server's: the scenario measures whether the others are still served, so its latencies are left out.
+    private func measurements(_ box: SessionBox) -> BotMeasurements {
+        var measurements = box.withLock { $0.takeMeasurements() }
+        if plan.role == .slowReader {
+            measurements.latencies = []
+            measurements.latenciesOutsideWindow = []
+        }
+        return measurements
+    }
+
     /// Sends an input every 1/rate seconds (a spectator only wakes once a second), and hands measurements to the
     /// recorder about once a second, until `deadline`.
     private func sendInputs(_ box: SessionBox, outbound: WebSocketOutboundWriter, until deadline: ContinuousClock.Instant) async {
@@ -143,7 +154,7 @@ struct PlayerBot: Sendable {
             }
             if now >= nextHandOver {
                 nextHandOver += .seconds(1)
-                recorder.add(box.withLock { $0.takeMeasurements() })
+                recorder.add(measurements(box))
             }
         }
         _ = try? await Task.sleep(until: deadline)

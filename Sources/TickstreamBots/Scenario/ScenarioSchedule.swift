@@ -51,6 +51,7 @@ package struct ScenarioSchedule: Sendable {
     }
 
     package func plans() -> [BotPlan] {
+        var abusiveCount = 0
         var plans = (0..<players).map { index in
             let room = room(of: index)
             let slot = index - (room * players).dividedRoundingUp(by: rooms)
@@ -60,8 +61,9 @@ package struct ScenarioSchedule: Sendable {
             case .spectators where selected: role = .spectator
             case .slow where selected: role = .slowReader
             case .abusive where selected:
-                let kinds = AbuseKind.allCases
-                role = .abusive(kinds[(index + room) % kinds.count])
+                // In turn over the whole run, so that even a few abusive bots try every kind.
+                role = .abusive(AbuseKind.allCases[abusiveCount % AbuseKind.allCases.count])
+                abusiveCount += 1
             default: break
             }
             return BotPlan(

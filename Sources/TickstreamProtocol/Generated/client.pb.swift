@@ -233,6 +233,10 @@ public nonisolated struct ClientMessage: Sendable {
     /// The server answers with a delta from it if it still has that state, else a keyframe.
     public var lastAcknowledgedTick: UInt64 = 0
 
+    /// Watch without playing: the client gets the room's snapshots and events but is not a player of
+    /// the room (no entity, no inputs, no relays). A spectator token makes every join a spectate.
+    public var spectate: Bool = false
+
     public var unknownFields = SwiftProtobuf.UnknownStorage()
 
     public init() {}
@@ -718,7 +722,7 @@ nonisolated extension ClientMessage: SwiftProtobuf.Message, SwiftProtobuf._Messa
 
 nonisolated extension ClientMessage.Join: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = ClientMessage.protoMessageName + ".Join"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}room\0\u{3}last_acknowledged_tick\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}room\0\u{3}last_acknowledged_tick\0\u{1}spectate\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -728,6 +732,7 @@ nonisolated extension ClientMessage.Join: SwiftProtobuf.Message, SwiftProtobuf._
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.room) }()
       case 2: try { try decoder.decodeSingularUInt64Field(value: &self.lastAcknowledgedTick) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.spectate) }()
       default: break
       }
     }
@@ -740,12 +745,16 @@ nonisolated extension ClientMessage.Join: SwiftProtobuf.Message, SwiftProtobuf._
     if self.lastAcknowledgedTick != 0 {
       try visitor.visitSingularUInt64Field(value: self.lastAcknowledgedTick, fieldNumber: 2)
     }
+    if self.spectate != false {
+      try visitor.visitSingularBoolField(value: self.spectate, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: ClientMessage.Join, rhs: ClientMessage.Join) -> Bool {
     if lhs.room != rhs.room {return false}
     if lhs.lastAcknowledgedTick != rhs.lastAcknowledgedTick {return false}
+    if lhs.spectate != rhs.spectate {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
