@@ -19,6 +19,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
+        // HMAC-SHA256 for access tokens; already resolved through swift-websocket.
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        // TLS for the gateway and its tests; already resolved through hummingbird.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         // For `HTTPFields` (the bots' Sec-WebSocket-Protocol header); already resolved through swift-websocket.
@@ -40,6 +44,7 @@ let package = Package(
             dependencies: [
                 "CRdKafka",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
@@ -106,9 +111,12 @@ let package = Package(
                 "TickstreamSnapshot",
                 "TickstreamProtocol",
                 "TickstreamKafka",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSCompression", package: "hummingbird-websocket"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -127,13 +135,13 @@ let package = Package(
                 "TickstreamSnapshot",
                 "TickstreamArena",
                 "TickstreamRules",
-                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-                .product(name: "WSClient", package: "swift-websocket"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -156,6 +164,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -176,27 +185,41 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // What the test targets share: an embedded cluster with Tickstream's topics, a pipeline to drive, timeouts.
+        // What the test targets share: an embedded cluster with Tickstream's topics, a pipeline to drive, timeouts,
+        // a WebSocket game client.
         .target(
             name: "TickstreamTesting",
             dependencies: [
+                "TickstreamArena",
                 "TickstreamKafka",
                 "TickstreamProtocol",
                 "TickstreamRules",
                 "TickstreamSimulation",
+                "TickstreamSnapshot",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "WSCompression", package: "swift-websocket"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "TickstreamKafkaTests",
-            dependencies: ["TickstreamKafka"],
+            dependencies: ["TickstreamKafka", "TickstreamTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "TickstreamBotsTests",
-            dependencies: ["TickstreamBots", "TickstreamProtocol", "TickstreamRules", "TickstreamSnapshot", "TickstreamArena"],
+            dependencies: [
+                "TickstreamBots", "TickstreamProtocol", "TickstreamRules", "TickstreamSnapshot", "TickstreamArena",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -225,12 +248,24 @@ let package = Package(
                 "TickstreamProtocol", "TickstreamRules", "TickstreamSnapshot", "TickstreamTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "WSCompression", package: "swift-websocket"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Separate processes (the built `tickstream` binary) on one embedded cluster: gateways and workers scaled out.
+        .testTarget(
+            name: "TickstreamScaleOutTests",
+            dependencies: [
+                "TickstreamArena", "TickstreamKafka", "TickstreamProtocol", "TickstreamRules", "TickstreamTesting",
             ],
             swiftSettings: swiftSettings
         ),

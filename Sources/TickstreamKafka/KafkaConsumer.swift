@@ -1,4 +1,5 @@
 import CRdKafka
+import CoreMetrics
 public import Logging
 import NIOPosix
 
@@ -29,9 +30,11 @@ public final class KafkaConsumer: Sendable {
         // callback while the consumer closes (librdkafka#4041, unfixed in Debian's 2.0.2).
         let cooperative = configuration.librdkafkaProperties(privateGroupID: "")["partition.assignment.strategy"]?
             .contains("cooperative") ?? false
+        let errors = KafkaMetrics.errors(client: configuration.clientID, role: "consumer")
         let context = RdKafkaContext(
             logger: logger,
             onError: { error in
+                errors.increment()
                 logger.debug("Kafka consumer error", metadata: ["kafka.error": "\(error)"])
                 buffer.push(.error(error))
             },
@@ -52,7 +55,7 @@ public final class KafkaConsumer: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.pollThread = PollThread { [stop] in
-            Self.poll(handle, into: buffer, until: stop)
+            Self.poll(handle, into: buffer, errors: errors, until: stop)
         }
     }
 
@@ -233,6 +236,7 @@ public final class KafkaConsumer: Sendable {
     private static func poll(
         _ handle: RdKafkaHandle,
         into buffer: BlockingEventBuffer<KafkaConsumerEvent>,
+        errors: Counter,
         until stop: StopSignal
     ) {
         try? handle.withLease { rk in
@@ -240,6 +244,7 @@ public final class KafkaConsumer: Sendable {
                 guard let message = rd_kafka_consumer_poll(rk, 100) else { continue }
                 let event = KafkaConsumerEvent(message)
                 rd_kafka_message_destroy(message)
+                if case .error = event { errors.increment() }
                 buffer.push(event)
             }
             buffer.finish()
@@ -314,20 +319,15 @@ extension KafkaConsumerEvent {
 
 extension ConsumerRecord {
     init(_ message: UnsafeMutablePointer<rd_kafka_message_t>) {
-        let m = message.pointee
-        var headers: [KafkaRecordHeader] = []
-        var list: OpaquePointer?
-        if rd_kafka_message_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list {
-            headers = KafkaRecordHeader.all(in: list)
-        }
+        let copy = MessageCopy(message)
         self.init(
-            topic: String(cString: rd_kafka_topic_name(m.rkt)),
-            partition: m.partition,
-            offset: m.offset,
-            key: m.key.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: m.key_len)) },
-            value: m.payload.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? [],
+            topic: copy.topic,
+            partition: message.pointee.partition,
+            offset: message.pointee.offset,
+            key: copy.key,
+            value: copy.value,
             timestamp: rd_kafka_message_timestamp(message, nil),
-            headers: headers
+            headers: copy.headers
         )
     }
 }

@@ -1,4 +1,5 @@
 import CRdKafka
+import CoreMetrics
 public import Logging
 import NIOPosix
 
@@ -20,11 +21,19 @@ public final class KafkaProducer: Sendable {
     ///
     /// - Throws: ``KafkaError/invalidConfiguration`` for an unknown property or an invalid value.
     public init(configuration: KafkaProducerConfiguration, logger: Logger) throws {
-        let deliveries = DeliveryTracker(failureBufferSize: configuration.deliveryFailureBufferSize, logger: logger)
+        let deliveries = DeliveryTracker(
+            failureBufferSize: configuration.deliveryFailureBufferSize,
+            failureCounter: KafkaMetrics.deliveryFailures(client: configuration.clientID),
+            logger: logger
+        )
+        let errors = KafkaMetrics.errors(client: configuration.clientID, role: "producer")
         let context = RdKafkaContext(
             logger: logger,
             // librdkafka logs these itself; most are transient and retried.
-            onError: { error in logger.debug("Kafka producer error", metadata: ["kafka.error": "\(error)"]) },
+            onError: { error in
+                errors.increment()
+                logger.debug("Kafka producer error", metadata: ["kafka.error": "\(error)"])
+            },
             onDelivery: { deliveries.report($0) }
         )
         let handle = try RdKafkaHandle(

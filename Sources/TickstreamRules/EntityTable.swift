@@ -25,17 +25,7 @@ public struct EntityTable: Sendable, Hashable, RandomAccessCollection {
 
     /// The position of the entity with `id`, found by binary search.
     public func index(of id: EntityID) -> Int? {
-        var low = 0
-        var high = entities.count
-        while low < high {
-            let middle = (low + high) / 2
-            if entities[middle].id < id {
-                low = middle + 1
-            } else {
-                high = middle
-            }
-        }
-        return low < entities.count && entities[low].id == id ? low : nil
+        entities.sortedIndex(of: id, by: \.id)
     }
 
     public subscript(id id: EntityID) -> Entity? {
@@ -44,10 +34,10 @@ public struct EntityTable: Sendable, Hashable, RandomAccessCollection {
 
     /// Inserts `entity`, or replaces the entity with its id.
     public mutating func upsert(_ entity: Entity) {
-        if let index = index(of: entity.id) {
-            entities[index] = entity
+        let position = entities.insertionIndex(of: entity.id, by: \.id)
+        if position < entities.count && entities[position].id == entity.id {
+            entities[position] = entity
         } else {
-            let position = entities.firstIndex { $0.id > entity.id } ?? entities.endIndex
             entities.insert(entity, at: position)
         }
     }

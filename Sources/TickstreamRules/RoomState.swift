@@ -31,25 +31,15 @@ public struct RoomState: Sendable, Hashable {
     }
 
     package func playerIndex(_ id: PlayerID) -> Int? {
-        var low = 0
-        var high = players.count
-        while low < high {
-            let middle = (low + high) / 2
-            if players[middle].id < id {
-                low = middle + 1
-            } else {
-                high = middle
-            }
-        }
-        return low < players.count && players[low].id == id ? low : nil
+        players.sortedIndex(of: id, by: \.id)
     }
 
     /// Adds `player`, or replaces the player with its id.
     package mutating func upsertPlayer(_ player: RoomPlayer) {
-        if let index = playerIndex(player.id) {
-            players[index] = player
+        let position = players.insertionIndex(of: player.id, by: \.id)
+        if position < players.count && players[position].id == player.id {
+            players[position] = player
         } else {
-            let position = players.firstIndex { $0.id > player.id } ?? players.endIndex
             players.insert(player, at: position)
         }
     }

@@ -6,6 +6,6 @@ struct Tickstream: AsyncParsableCommand {
         commandName: "tickstream",
         abstract: "Real-time multiplayer state sync on Kafka.",
         discussion: "Start with `tickstream serve`: everything in one process on an embedded Kafka cluster.",
-        subcommands: [Serve.self, GatewayCommand.self, Worker.self, Topics.self, Bots.self, Replay.self]
+        subcommands: [Serve.self, GatewayCommand.self, Worker.self, KafkaCommand.self, Topics.self, Bots.self, Replay.self, Token.self]
     )
 }

@@ -1,6 +1,7 @@
 import Synchronization
 import Testing
 import TickstreamKafka
+import TickstreamTesting
 
 struct KafkaFaultTests {
     @Test(.timeLimit(.minutes(1)))

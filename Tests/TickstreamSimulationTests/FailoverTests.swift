@@ -104,7 +104,7 @@ import TickstreamTesting
         var sent = 0
         var applied = 0
         for room in rooms {
-            let log = try await withTimeout(.seconds(30)) {
+            let log = try await withTimeout(.seconds(90)) {
                 while true {
                     let log = RoomLog(room: room, inputs: inputs, states: try await cluster.records(of: cluster.topics.state))
                     let progress = Dictionary(uniqueKeysWithValues: (log.lastState?.players ?? []).map { ($0.player, $0.lastAppliedSequence) })

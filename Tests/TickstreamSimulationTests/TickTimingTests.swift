@@ -1,6 +1,7 @@
 import SwiftProtobuf
 import Testing
 import TickstreamArena
+import TickstreamKafka
 import TickstreamProtocol
 import TickstreamTesting
 @testable import TickstreamSimulation

@@ -1,4 +1,4 @@
-import HTTPTypes
+import NIOHTTP1
 
 /// What `tickstream bots` runs: how many players, where, how fast, for how long, and the scenario.
 package struct BotConfiguration: Sendable {
@@ -69,10 +69,10 @@ package struct BotConfiguration: Sendable {
     }
 
     /// The upgrade request's extra headers: the subprotocol, and the token if any.
-    var headers: HTTPFields {
-        var headers: HTTPFields = [.secWebSocketProtocol: subprotocol]
+    var headers: HTTPHeaders {
+        var headers: HTTPHeaders = ["Sec-WebSocket-Protocol": subprotocol]
         if let token {
-            headers[.authorization] = "Bearer \(token)"
+            headers.add(name: "Authorization", value: "Bearer \(token)")
         }
         return headers
     }

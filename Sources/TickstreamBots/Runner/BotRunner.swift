@@ -4,7 +4,9 @@ import NIOPosix
 
 /// Runs a configuration's bots against a gateway and reports what they measured.
 ///
-/// All connections share one event loop group (one thread by default); each bot is a child task of one task group.
+/// The bots are spread over the event loops of one group (one thread by default); each loop drives its bots, their
+/// connections and their inputs on its own thread, so no frame crosses into Swift concurrency. Only the progress
+/// line and the CPU sample run as tasks, once a second.
 package struct BotRunner: Sendable {
     package let configuration: BotConfiguration
     package let logger: Logger
@@ -29,14 +31,33 @@ package struct BotRunner: Sendable {
     /// Runs the bots for the warm-up and the duration, then closes them and returns the report.
     ///
     /// - Parameter progress: Write a progress line on standard error every second.
+    /// - Throws: ``BotTransportError`` for a URL that is not `ws://` or `wss://`; NIOSSL's errors if TLS cannot be
+    ///   set up.
     package func run(progress: Bool = true) async throws -> BotReport {
         let plans = self.plans
         let measuredClients = plans.count { if case .abusive = $0.role { false } else { true } }
         let hasAbuse = measuredClients < plans.count
+        let connector = try WebSocketConnector(
+            url: WebSocketURL(configuration.url),
+            headers: configuration.headers,
+            maxMessageSize: configuration.maxMessageSize
+        )
         let start = ContinuousClock.now + .milliseconds(50)
         let window = MeasurementWindow(start: start + configuration.warmup, end: start + configuration.warmup + configuration.duration)
+        let run = BotRun(configuration: configuration, connector: connector, start: start, window: window)
         let recorder = BotRecorder()
         let eventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: configuration.eventLoopThreads)
+        let eventLoops = Array(eventLoopGroup.makeIterator())
+        // Round robin, so that every loop has its share of each room and each role.
+        let finished = eventLoops.indices.map { loopIndex in
+            BotLoop.start(
+                plans.filter { $0.index % eventLoops.count == loopIndex },
+                on: eventLoops[loopIndex],
+                run: run,
+                recorder: recorder,
+                logger: logger
+            )
+        }
         let cpuSeconds: Double?
         do {
             cpuSeconds = try await withThrowingTaskGroup(of: Double?.self) { group in
@@ -53,11 +74,9 @@ package struct BotRunner: Sendable {
                     try await Task.sleep(until: window.end)
                     return ProcessCPUTime.now() - before
                 }
-                for plan in plans {
-                    group.addTask {
-                        await run(plan, start: start, window: window, recorder: recorder, eventLoopGroup: eventLoopGroup)
-                        return nil
-                    }
+                group.addTask {
+                    try await EventLoopFuture.andAllSucceed(finished, on: eventLoops[0]).get()
+                    return nil
                 }
                 var cpuSeconds: Double?
                 for try await result in group {
@@ -80,39 +99,5 @@ package struct BotRunner: Sendable {
             abuse: hasAbuse ? totals.abuse : nil,
             botCPUSeconds: cpuSeconds
         )
-    }
-
-    private func run(
-        _ plan: BotPlan,
-        start: ContinuousClock.Instant,
-        window: MeasurementWindow,
-        recorder: BotRecorder,
-        eventLoopGroup: any EventLoopGroup
-    ) async {
-        var logger = self.logger
-        logger[metadataKey: "bot"] = "\(plan.index)"
-        switch plan.role {
-        case .abusive(let kind):
-            await AbusiveBot(
-                plan: plan,
-                kind: kind,
-                configuration: configuration,
-                start: start,
-                window: window,
-                recorder: recorder,
-                eventLoopGroup: eventLoopGroup,
-                logger: logger
-            ).run()
-        case .player, .spectator, .slowReader:
-            await PlayerBot(
-                plan: plan,
-                configuration: configuration,
-                start: start,
-                window: window,
-                recorder: recorder,
-                eventLoopGroup: eventLoopGroup,
-                logger: logger
-            ).run()
-        }
     }
 }

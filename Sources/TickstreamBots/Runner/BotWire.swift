@@ -1,9 +1,9 @@
 import NIOCore
+import NIOWebSocket
 import SwiftProtobuf
 import TickstreamProtocol
-import WSClient
 
-/// Client messages out and server batches in, in the subprotocol of the run.
+/// Client messages out and server batches in, in the subprotocol of the run, without `Data` or `String` in between.
 struct BotWire: Sendable {
     let isJSON: Bool
 
@@ -13,23 +13,24 @@ struct BotWire: Sendable {
         return options
     }()
 
-    func frame(_ message: ClientMessage) throws -> WebSocketOutboundWriter.OutboundFrame {
-        if isJSON {
-            return .text(try message.jsonString())
-        }
-        let bytes: [UInt8] = try message.serializedBytes()
-        return .binary(ByteBuffer(bytes: bytes))
+    /// The opcode of the run's messages.
+    var opcode: WebSocketOpcode { isJSON ? .text : .binary }
+
+    /// `message` serialized, with room in front for the frame header.
+    func payload(_ message: ClientMessage) throws -> ByteBuffer {
+        let bytes: ProtobufBuffer = isJSON ? try message.jsonUTF8Bytes() : try message.serializedBytes()
+        return bytes.buffer
     }
 
-    /// The batch in `message` and its size on the wire; a nil batch if it did not decode.
-    func batch(_ message: WebSocketMessage) -> (batch: ServerBatch?, size: Int) {
-        switch message {
-        case .binary(let buffer):
-            let batch = try? ServerBatch(serializedBytes: [UInt8](buffer.readableBytesView))
-            return (isJSON ? nil : batch, buffer.readableBytes)
-        case .text(let text):
-            let batch = try? ServerBatch(jsonString: text, options: Self.jsonOptions)
-            return (isJSON ? batch : nil, text.utf8.count)
+    /// The batch in a message received with `opcode`; nil if it did not decode or came in the other subprotocol.
+    func batch(_ message: ByteBuffer, opcode: WebSocketOpcode) -> ServerBatch? {
+        switch opcode {
+        case .binary where !isJSON:
+            try? ServerBatch(serializedBytes: message.readableBytesSpan)
+        case .text where isJSON:
+            try? ServerBatch(jsonUTF8Bytes: ProtobufBuffer(message), options: Self.jsonOptions)
+        default:
+            nil
         }
     }
 }

@@ -1,129 +1,62 @@
 import Logging
 import NIOCore
 import NIOWebSocket
-import Synchronization
 import TickstreamProtocol
-import WSClient
 
 /// A well-behaved player (or spectator, or slow reader): connects, joins, plays until its plan interrupts it or the
 /// run ends, and reconnects when the server closes on it.
-struct PlayerBot: Sendable {
-    /// How a connection ended.
-    private enum End: Sendable, Equatable {
-        /// The bot closed it at its deadline.
-        case deadline
-        /// The server closed it, with this code (0 without one), or the connection failed.
-        case server(code: Int)
-    }
+///
+/// Lives on its loop's event loop, with its session and its connection: frames in and out never leave that thread.
+final class PlayerBot: WebSocketBotDelegate {
+    private let plan: BotPlan
+    private let loop: BotLoop
+    /// Kept apart from `run`, which frames should not copy.
+    private let wire: BotWire
+    private let logger: Logger
+    private var session: BotSession
+    /// The planned interruptions still to come.
+    private var interruptions: ArraySlice<BotPlan.Interruption>
+    private var connection: WebSocketBotConnection<PlayerBot>?
+    /// The interruption the current connection ends at (nil: it ends with the run), and the task that ends it.
+    private var interruption: BotPlan.Interruption?
+    private var deadline: Scheduled<Void>?
+    /// Counted as playing in the progress line.
+    private var isPlaying = false
 
-    let plan: BotPlan
-    let configuration: BotConfiguration
-    /// The start of the run: the plan's times count from it.
-    let start: ContinuousClock.Instant
-    let window: MeasurementWindow
-    let recorder: BotRecorder
-    let eventLoopGroup: any EventLoopGroup
-    let logger: Logger
+    private var run: BotRun { loop.run }
 
-    private var wire: BotWire { BotWire(isJSON: configuration.isJSON) }
-
-    func run() async {
-        let box = SessionBox(
-            BotSession(
-                configuration: .init(
-                    room: plan.room,
-                    isJSON: configuration.isJSON,
-                    sendsInputs: plan.sendsInputs,
-                    resumes: true,
-                    window: window,
-                    seed: UInt64(plan.index + 1)
-                )
+    init(plan: BotPlan, loop: BotLoop, logger: Logger) {
+        self.plan = plan
+        self.loop = loop
+        wire = loop.run.wire
+        self.logger = logger
+        interruptions = plan.interruptions[...]
+        session = BotSession(
+            configuration: .init(
+                room: plan.room,
+                isJSON: loop.run.configuration.isJSON,
+                sendsInputs: plan.sendsInputs,
+                resumes: true,
+                window: loop.run.window,
+                seed: UInt64(plan.index + 1)
             )
         )
-        var interruptions = plan.interruptions[...]
-        guard (try? await Task.sleep(until: start + plan.connectAt)) != nil else { return }
-        while ContinuousClock.now < window.end, !Task.isCancelled {
-            let interruption = interruptions.first.flatMap { start + $0.at < window.end ? $0 : nil }
-            let deadline = interruption.map { start + $0.at } ?? window.end
-            let end = await connect(box, until: deadline, leaving: interruption?.kind == .leave)
-            recorder.add(measurements(box))
-            let pause: Duration
-            if end == .deadline, let interruption {
-                interruptions.removeFirst()
-                if interruption.kind == .leave {
-                    box.withLock { $0.forget() }
-                }
-                pause = interruption.pause
-            } else {
-                pause = .seconds(1)
-            }
-            guard ContinuousClock.now < window.end, (try? await Task.sleep(for: pause)) != nil else { break }
-        }
     }
 
-    /// One connection, until `deadline` or until the server closes it.
-    private func connect(_ box: SessionBox, until deadline: ContinuousClock.Instant, leaving: Bool) async -> End {
-        var clientConfiguration = WebSocketClientConfiguration(
-            maxFrameSize: configuration.maxMessageSize,
-            closeTimeout: .seconds(2)
-        )
-        clientConfiguration.additionalHeaders = configuration.headers
-        let flags = ConnectionFlags()
-        do {
-            let closeFrame = try await WebSocketClient.connect(
-                url: configuration.url,
-                configuration: clientConfiguration,
-                eventLoopGroup: eventLoopGroup,
-                logger: logger
-            ) { inbound, outbound, _ in
-                recorder.adjust(connected: 1)
-                defer { recorder.adjust(connected: -1) }
-                try await outbound.write(wire.frame(box.withLock { $0.connected(at: .now) }))
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        await sendInputs(box, outbound: outbound, until: deadline)
-                        // Cancelled: the server closed first, and there is nothing left to close.
-                        guard !Task.isCancelled else { return }
-                        flags.closing.store(true, ordering: .relaxed)
-                        if leaving {
-                            var leave = ClientMessage()
-                            leave.message = .leave(.init())
-                            try? await outbound.write(wire.frame(leave))
-                        }
-                        try? await outbound.close(.normalClosure, reason: nil)
-                    }
-                    try await read(inbound, outbound: outbound, box: box, flags: flags)
-                    group.cancelAll()
-                }
-            }
-            if flags.playing.load(ordering: .relaxed) {
-                recorder.adjust(playing: -1)
-            }
-            if flags.closing.load(ordering: .relaxed) {
-                box.withLock { $0.disconnected(serverCloseCode: nil) }
-                return .deadline
-            }
-            let code = closeFrame.map { Int(UInt16(webSocketErrorCode: $0.closeCode)) } ?? 0
-            box.withLock { $0.disconnected(serverCloseCode: code) }
-            logger.debug("Server closed the connection", metadata: ["code": "\(code)", "room": "\(plan.room)"])
-            return .server(code: code)
-        } catch {
-            if flags.playing.load(ordering: .relaxed) {
-                recorder.adjust(playing: -1)
-            }
-            logger.debug("Connection failed", metadata: ["error": "\(error)", "room": "\(plan.room)"])
-            box.withLock {
-                $0.connectFailed()
-                $0.disconnected(serverCloseCode: 0)
-            }
-            return .server(code: 0)
-        }
+    func start() {
+        loop.schedule(at: run.start + plan.connectAt) { [self] in connect() }
+    }
+
+    /// Sends the next input if the player is in a room and its connection is not closing.
+    func sendInputIfDue(at now: ContinuousClock.Instant) {
+        guard let connection, connection.canSend, let input = session.nextInput(at: now) else { return }
+        send(input, on: connection)
     }
 
     /// What the session measured since the last hand-over. A slow reader's own latency is its choice, not the
     /// server's: the scenario measures whether the others are still served, so its latencies are left out.
-    private func measurements(_ box: SessionBox) -> BotMeasurements {
-        var measurements = box.withLock { $0.takeMeasurements() }
+    func takeMeasurements() -> BotMeasurements {
+        var measurements = session.takeMeasurements()
         if plan.role == .slowReader {
             measurements.latencies = []
             measurements.latenciesOutsideWindow = []
@@ -131,71 +64,108 @@ struct PlayerBot: Sendable {
         return measurements
     }
 
-    /// Sends an input every 1/rate seconds (a spectator only wakes once a second), and hands measurements to the
-    /// recorder about once a second, until `deadline`.
-    private func sendInputs(_ box: SessionBox, outbound: WebSocketOutboundWriter, until deadline: ContinuousClock.Instant) async {
-        let interval: Duration = plan.sendsInputs ? .seconds(1 / configuration.inputRate) : .seconds(1)
-        var next = ContinuousClock.now + interval
-        var nextHandOver = ContinuousClock.now + .seconds(1)
-        while next < deadline {
-            guard (try? await Task.sleep(until: next)) != nil else { return }
-            let now = ContinuousClock.now
-            next += interval
-            if next < now {
-                // Fell behind (a stall): skip the missed inputs rather than send a burst the gateway would throttle.
-                next = now + interval
-            }
-            if let input = box.withLock({ $0.nextInput(at: now) }) {
-                do {
-                    try await outbound.write(wire.frame(input))
-                } catch {
-                    return
-                }
-            }
-            if now >= nextHandOver {
-                nextHandOver += .seconds(1)
-                recorder.add(measurements(box))
-            }
+    func received(_ message: ByteBuffer, opcode: WebSocketOpcode) {
+        let now = ContinuousClock.now
+        let ack: ClientMessage?
+        if let batch = wire.batch(message, opcode: opcode) {
+            ack = session.received(batch, size: message.readableBytes, at: now)
+        } else {
+            session.receivedUndecodable(size: message.readableBytes, at: now)
+            ack = nil
         }
-        _ = try? await Task.sleep(until: deadline)
-    }
-
-    /// Applies every batch and acknowledges each new tick, until the server's close arrives.
-    private func read(
-        _ inbound: WebSocketInboundStream,
-        outbound: WebSocketOutboundWriter,
-        box: SessionBox,
-        flags: ConnectionFlags
-    ) async throws {
-        let slow = plan.role == .slowReader
-        for try await message in inbound.messages(maxSize: configuration.maxMessageSize) {
-            let now = ContinuousClock.now
-            let (batch, size) = wire.batch(message)
-            let (ack, playing) = box.withLock { session -> (ClientMessage?, Bool) in
-                guard let batch else {
-                    session.receivedUndecodable(size: size, at: now)
-                    return (nil, session.phase == .playing)
-                }
-                return (session.received(batch, size: size, at: now), session.phase == .playing)
-            }
-            if playing, !flags.playing.load(ordering: .relaxed) {
-                flags.playing.store(true, ordering: .relaxed)
-                recorder.adjust(playing: 1)
-            }
-            if let ack, !flags.closing.load(ordering: .relaxed) {
-                try? await outbound.write(wire.frame(ack))
-            }
-            if slow, !flags.closing.load(ordering: .relaxed) {
-                try await Task.sleep(for: configuration.slowReadDelay)
-            }
+        if !isPlaying, session.phase == .playing {
+            isPlaying = true
+            loop.adjust(playing: 1)
+        }
+        if let ack, let connection, connection.canSend {
+            send(ack, on: connection)
         }
     }
-}
 
-/// What a connection's reader and sender tell each other.
-private final class ConnectionFlags: Sendable {
-    /// The bot is closing the connection: stop acknowledging and stop reading slowly.
-    let closing = Atomic(false)
-    /// The player was welcomed on this connection.
-    let playing = Atomic(false)
+    func connectionClosed(serverCloseCode: Int?, closedByBot: Bool) {
+        deadline?.cancel()
+        deadline = nil
+        connection = nil
+        loop.adjust(connected: -1, playing: isPlaying ? -1 : 0)
+        isPlaying = false
+        var pause: Duration = .seconds(1)
+        if closedByBot {
+            session.disconnected(serverCloseCode: nil)
+            if let interruption {
+                interruptions.removeFirst()
+                if interruption.kind == .leave {
+                    session.forget()
+                }
+                pause = interruption.pause
+            }
+        } else {
+            let code = serverCloseCode ?? 0
+            session.disconnected(serverCloseCode: code)
+            logger.debug("Server closed the connection", metadata: ["code": "\(code)", "room": "\(plan.room)"])
+        }
+        reconnect(after: pause)
+    }
+
+    /// One connection, until the next interruption or the end of the run, or until the server closes it.
+    private func connect() {
+        guard ContinuousClock.now < run.window.end else {
+            loop.botFinished()
+            return
+        }
+        interruption = interruptions.first.flatMap { run.start + $0.at < run.window.end ? $0 : nil }
+        let end = interruption.map { run.start + $0.at } ?? run.window.end
+        let connection = WebSocketBotConnection(delegate: self, maskingSeed: .random(in: .min ... .max))
+        let slowReadDelay = plan.role == .slowReader ? TimeAmount(run.configuration.slowReadDelay) : nil
+        run.connector.connect(on: loop.eventLoop) { pipeline in
+            if let slowReadDelay {
+                try pipeline.addHandler(SlowReadHandler(delay: slowReadDelay))
+            }
+            try pipeline.addHandler(connection)
+        }
+        .assumeIsolated()
+        .whenComplete { [self] result in
+            switch result {
+            case .success:
+                opened(connection, until: end)
+            case .failure(let error):
+                logger.debug("Connection failed", metadata: ["error": "\(error)", "room": "\(plan.room)"])
+                session.connectFailed()
+                session.disconnected(serverCloseCode: 0)
+                reconnect(after: .seconds(1))
+            }
+        }
+    }
+
+    private func opened(_ connection: WebSocketBotConnection<PlayerBot>, until end: ContinuousClock.Instant) {
+        connection.open()
+        self.connection = connection
+        loop.adjust(connected: 1)
+        send(session.connected(at: .now), on: connection)
+        deadline = loop.schedule(at: end) { [self] in
+            deadline = nil
+            guard let connection = self.connection else { return }
+            if interruption?.kind == .leave {
+                var leave = ClientMessage()
+                leave.message = .leave(.init())
+                send(leave, on: connection)
+            }
+            connection.close()
+        }
+    }
+
+    private func reconnect(after pause: Duration) {
+        guard ContinuousClock.now < run.window.end else {
+            loop.botFinished()
+            return
+        }
+        loop.schedule(at: .now + pause) { [self] in connect() }
+    }
+
+    private func send(_ message: ClientMessage, on connection: WebSocketBotConnection<PlayerBot>) {
+        do {
+            connection.send(try wire.payload(message), opcode: wire.opcode)
+        } catch {
+            logger.error("Could not serialize a client message", metadata: ["error": "\(error)"])
+        }
+    }
 }

@@ -13,11 +13,13 @@ import TickstreamRules
 /// missed), and removed when its last local session leaves. Each new tick of a room is encoded once per distinct
 /// client baseline and put in the clients' outboxes; the broadcaster never waits for a client.
 actor Broadcaster: Service {
-    /// A session of a room, and whether its join completed (the worker admitted it).
+    /// A session of a room, and whether its join completed (the worker admitted it; a spectator at the first state).
     private struct Member {
         let session: Session
         var welcomed: Bool
         let resumeTick: UInt64
+        /// Watches without playing: welcomed by the gateway itself, never addressed by the worker's events.
+        let spectating: Bool
     }
 
     /// A followed room.
@@ -34,7 +36,7 @@ actor Broadcaster: Service {
 
     /// Why a subscription was refused.
     enum Refusal: Error {
-        /// The room already has `maxPlayers` sessions on this gateway.
+        /// The room already has `maxPlayers` players on this gateway (spectators do not count).
         case roomFull
     }
 
@@ -91,14 +93,15 @@ actor Broadcaster: Service {
         }
     }
 
-    /// Makes `session` a member of `room`, following its partition first.
+    /// Makes `session` a member of `room`, following its partition first; a spectator is welcomed at the room's
+    /// next state record.
     ///
     /// - Throws: ``Refusal/roomFull``, or the Kafka error that kept the partition from being followed.
-    func subscribe(_ session: Session, room: String, resumeTick: UInt64) async throws {
+    func subscribe(_ session: Session, room: String, resumeTick: UInt64, spectating: Bool = false) async throws {
         let feed = feeds[room] ?? Feed(historyLength: historyLength)
-        guard feed.members.count < rules.maxPlayers else { throw Refusal.roomFull }
+        guard spectating || feed.members.values.count(where: { !$0.spectating }) < rules.maxPlayers else { throw Refusal.roomFull }
         feeds[room] = feed
-        feed.members[session.id] = Member(session: session, welcomed: false, resumeTick: resumeTick)
+        feed.members[session.id] = Member(session: session, welcomed: false, resumeTick: resumeTick, spectating: spectating)
         session.acknowledge(resumeTick)
         do {
             try await follow(partition(of: room))
@@ -188,7 +191,7 @@ actor Broadcaster: Service {
     // MARK: State records
 
     private func handle(_ consumerRecord: ConsumerRecord) async {
-        metrics.stateRecords.increment()
+        metrics.stateRecordRead(createdAtMs: consumerRecord.timestamp)
         let record: StateRecord
         do {
             record = try StateRecord(serializedBytes: consumerRecord.value)
@@ -204,6 +207,10 @@ actor Broadcaster: Service {
             uniquingKeysWith: { _, last in last }
         )
         let rejected = deliverEvents(of: record, to: feed)
+        for (id, member) in feed.members where member.spectating && !member.welcomed {
+            feed.members[id]?.welcomed = true
+            welcome(member, entity: 0, record: record)
+        }
         if case .state(let entities) = outcome {
             deliverSnapshot(entities, tick: record.tick, to: feed)
         }
@@ -222,7 +229,7 @@ actor Broadcaster: Service {
             switch event.event {
             case .joined(let joined):
                 for (id, member) in feed.members {
-                    if member.session.player == joined.player {
+                    if member.session.player == joined.player && !member.spectating {
                         guard !member.welcomed else { continue }
                         feed.members[id]?.welcomed = true
                         welcome(member, entity: joined.entity, record: record)
@@ -231,7 +238,8 @@ actor Broadcaster: Service {
                     }
                 }
             case .joinRejected(let refusal):
-                for member in feed.members.values where member.session.player == refusal.player && !member.welcomed {
+                for member in feed.members.values
+                where member.session.player == refusal.player && !member.welcomed && !member.spectating {
                     member.session.withStateMachine { $0.joinFailed(room: record.room) }
                     member.session.outbox.send(.error(.joinRejected, refusal.reason))
                     metrics.errorSent(.joinRejected, forInput: false)
@@ -242,7 +250,8 @@ actor Broadcaster: Service {
                     member.session.outbox.send(.playerLeft(left.player, dropped: left.dropped))
                 }
             case .relay(let relay):
-                for member in feed.members.values where member.welcomed && member.session.player == relay.toPlayer {
+                for member in feed.members.values
+                where member.welcomed && !member.spectating && member.session.player == relay.toPlayer {
                     member.session.outbox.send(.relay(from: relay.fromPlayer, kind: relay.kind, payload: relay.payload))
                 }
             case nil:

@@ -26,6 +26,9 @@ struct SnapshotEncoder {
         self.entityHash = target.entityHash
     }
 
+    /// Deltas carry the entity hash on ticks that are a multiple of this; keyframes always do.
+    static let entityHashInterval: UInt64 = 30
+
     /// How many distinct encodings were made.
     var encodingCount: Int { cache.count }
 
@@ -40,7 +43,10 @@ struct SnapshotEncoder {
         var snapshot = ServerMessage.Snapshot()
         snapshot.tick = tick
         snapshot.baselineTick = key.baselineTick
-        snapshot.entityHash = entityHash
+        // The hash costs ~11 bytes: often enough to catch a divergent client within a second, not on every tick.
+        if baseline == nil || tick % Self.entityHashInterval == 0 {
+            snapshot.entityHash = entityHash
+        }
         switch (baseline, key.json) {
         case (nil, false):
             snapshot.payload = Data(SnapshotCodec.encodeKeyframe(target, schema: schema))

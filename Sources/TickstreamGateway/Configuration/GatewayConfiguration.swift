@@ -1,3 +1,5 @@
+public import NIOSSL
+
 /// Configuration of a ``Gateway``: where it listens, which Kafka it talks to, who may connect and its limits.
 public struct GatewayConfiguration: Sendable {
     /// The address to bind. Default: `127.0.0.1`.
@@ -11,11 +13,17 @@ public struct GatewayConfiguration: Sendable {
     public var topicPrefix: String
     /// Stamped on every input record, so that replay can tell gateways apart. Default: `gateway-` and a random suffix.
     public var gatewayID: String
-    /// Accept connections without a token; every connection still gets a fresh player id. Default: `true`.
+    /// Accept connections without a token; each gets a fresh player id and may join any room. Default: `true`.
     public var allowAnonymous: Bool
-    /// The token a connection must present (`?token=` or `Authorization: Bearer`) when anonymous players are not
-    /// allowed. Default: `nil`, which refuses every connection unless ``allowAnonymous`` is set.
-    public var sharedSecret: String?
+    /// Verifies the signed token a connection presents (`?token=` or `Authorization: Bearer`): it names the player,
+    /// its rooms and its role. A connection with a missing, forged or expired token is answered 401 before the
+    /// upgrade (a missing one passes when ``allowAnonymous`` is set). Default: `nil`.
+    public var tokens: TokenAuthority?
+    /// The `Origin`s browsers may connect from (e.g. `https://game.example.com`); a browser connection from another
+    /// is answered 403. Connections without an `Origin` (not from a browser) pass. Default: empty, any origin.
+    public var allowedOrigins: [String]
+    /// Serve `wss://` with this certificate and key. Default: `nil`, plain `ws://`.
+    public var tls: TLSConfiguration?
     /// The subprotocols offered on `/v1/ws`, in order of preference; the first one serves clients that ask for
     /// none. Default: binary protobuf, then JSON.
     public var wireFormats: [WireFormat]
@@ -35,6 +43,8 @@ public struct GatewayConfiguration: Sendable {
     public var shutdownTimeout: Duration
     /// What one connection may do.
     public var limits: GatewayLimits
+    /// How `GET /v1/rooms` (and the spectator page at `/`) lists the live rooms.
+    public var roomList: RoomListConfiguration
     /// Extra librdkafka properties for the producer and the consumer, by name.
     public var kafkaProperties: [String: String]
 
@@ -45,7 +55,9 @@ public struct GatewayConfiguration: Sendable {
         topicPrefix: String = "tickstream",
         gatewayID: String = "gateway-\(UInt32.random(in: .min ... .max))",
         allowAnonymous: Bool = true,
-        sharedSecret: String? = nil,
+        tokens: TokenAuthority? = nil,
+        allowedOrigins: [String] = [],
+        tls: TLSConfiguration? = nil,
         wireFormats: [WireFormat] = [.protobuf, .json],
         compression: Bool = true,
         heartbeatInterval: Duration = .seconds(10),
@@ -54,6 +66,7 @@ public struct GatewayConfiguration: Sendable {
         deliveryTimeout: Duration = .seconds(5),
         shutdownTimeout: Duration = .seconds(5),
         limits: GatewayLimits = GatewayLimits(),
+        roomList: RoomListConfiguration = RoomListConfiguration(),
         kafkaProperties: [String: String] = [:]
     ) {
         precondition(!wireFormats.isEmpty, "a gateway offers at least one wire format")
@@ -64,7 +77,9 @@ public struct GatewayConfiguration: Sendable {
         self.topicPrefix = topicPrefix
         self.gatewayID = gatewayID
         self.allowAnonymous = allowAnonymous
-        self.sharedSecret = sharedSecret
+        self.tokens = tokens
+        self.allowedOrigins = allowedOrigins
+        self.tls = tls
         self.wireFormats = wireFormats
         self.compression = compression
         self.heartbeatInterval = heartbeatInterval
@@ -73,6 +88,7 @@ public struct GatewayConfiguration: Sendable {
         self.deliveryTimeout = deliveryTimeout
         self.shutdownTimeout = shutdownTimeout
         self.limits = limits
+        self.roomList = roomList
         self.kafkaProperties = kafkaProperties
     }
 }

@@ -50,8 +50,10 @@ struct Connection {
 
     private func end() async {
         session.outbox.finish()
-        guard let room = session.withStateMachine({ $0.connectionEnded() }) else { return }
+        guard let membership = session.withStateMachine({ $0.connectionEnded() }) else { return }
+        let room = membership.room
         await broadcaster.unsubscribe(session, room: room)
+        guard !membership.spectating else { return }
         await produce(.leave(.with { $0.dropped = true }), room: room, sequence: 0)
         logger.info("Player dropped", metadata: ["room": "\(room)"])
     }
@@ -79,6 +81,10 @@ struct Connection {
         switch action {
         case .join(let room, let lastAcknowledgedTick):
             await join(room, lastAcknowledgedTick: lastAcknowledgedTick)
+        case .watch(let room, let lastAcknowledgedTick):
+            await watch(room, lastAcknowledgedTick: lastAcknowledgedTick)
+        case .unwatch(let room):
+            await broadcaster.unsubscribe(session, room: room)
         case .produce(let room, let action):
             if case .relay(let relay) = action, await broadcaster.isPlayer(relay.toPlayer, in: room) == false {
                 metrics.errorSent(.invalidRelay, forInput: false)
@@ -138,6 +144,19 @@ struct Connection {
         }
         metrics.joins.increment()
         logger.debug("Join logged", metadata: ["room": "\(room)", "resume.tick": "\(lastAcknowledgedTick)"])
+    }
+
+    /// Follows `room` as a spectator: no join record, so the room's players and its capacity do not change.
+    private func watch(_ room: String, lastAcknowledgedTick: UInt64) async {
+        do {
+            try await broadcaster.subscribe(session, room: room, resumeTick: lastAcknowledgedTick, spectating: true)
+            logger.debug("Watching", metadata: ["room": "\(room)"])
+        } catch {
+            logger.warning("Cannot follow the room's state", metadata: ["room": "\(room)", "error": "\(error)"])
+            session.withStateMachine { $0.joinFailed(room: room) }
+            metrics.errorSent(.unavailable, forInput: false)
+            send(.error(.unavailable, "the log is unreachable; join again later"))
+        }
     }
 
     /// Logs `action`; on failure tells the client `UNAVAILABLE` (with the input's sequence) and returns false.

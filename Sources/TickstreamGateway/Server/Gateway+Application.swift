@@ -1,5 +1,7 @@
 import CoreMetrics
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import HummingbirdWebSocket
 import HummingbirdWSCompression
 import Logging
@@ -26,11 +28,14 @@ struct ServerContext: Sendable {
 
 extension Gateway {
     /// The Hummingbird application: the WebSocket endpoint and the operational routes.
-    func makeApplication(context: ServerContext) -> some ApplicationProtocol {
+    ///
+    /// - Throws: NIOSSL's error when the TLS configuration is unusable (e.g. the key does not match the certificate).
+    func makeApplication(context: ServerContext) throws -> some ApplicationProtocol {
         let configuration = context.configuration
         let router = Router()
         router.get("/healthz") { _, _ in "ok\n" }
         router.get("/readyz") { _, _ in try await readiness(context) }
+        addSpectatorRoutes(to: router, context: context)
         router.get("/metrics") { _, _ in
             Response(
                 status: .ok,
@@ -41,7 +46,10 @@ extension Gateway {
         // Reached when the WebSocket router declined the upgrade: say why.
         router.get("/v1/ws") { request, _ -> Response in
             let handshake = Handshake(request: request, configuration: configuration)
-            guard handshake.isAuthorized else { return Response(status: .unauthorized) }
+            if let refusal = handshake.refusal {
+                context.logger.debug("Connection refused", metadata: ["refusal": "\(refusal)"])
+                return Response(status: refusal.status)
+            }
             guard handshake.format != nil else { return Response(status: .badRequest) }
             return Response(status: .upgradeRequired)
         }
@@ -49,30 +57,31 @@ extension Gateway {
         let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
         webSocketRouter.ws("/v1/ws") { request, _ in
             let handshake = Handshake(request: request, configuration: configuration)
-            guard handshake.isAuthorized, handshake.format != nil else { return .dontUpgrade }
+            guard handshake.refusal == nil, handshake.format != nil else { return .dontUpgrade }
             return .upgrade(handshake.responseHeaders)
         } onUpgrade: { inbound, outbound, webSocketContext in
             let handshake = Handshake(request: webSocketContext.request, configuration: configuration)
-            guard let format = handshake.format else { return }
-            try await serve(inbound: inbound, outbound: outbound, format: format, context: context)
+            guard handshake.refusal == nil, let format = handshake.format else { return }
+            try await serve(inbound: inbound, outbound: outbound, format: format, identity: handshake.identity(), context: context)
         }
 
         let extensions: [WebSocketExtensionFactory] =
             configuration.compression
             ? [.perMessageDeflate(maxDecompressedFrameSize: configuration.limits.maxMessageSize)] : []
+        let webSocketServer: HTTPServerBuilder = .http1WebSocketUpgrade(
+            webSocketRouter: webSocketRouter,
+            configuration: .init(
+                ws: WebSocketServerConfiguration(
+                    maxFrameSize: configuration.limits.maxMessageSize,
+                    extensions: extensions,
+                    autoPing: .enabled(timePeriod: configuration.heartbeatInterval),
+                    closeTimeout: configuration.closeTimeout
+                )
+            )
+        )
         return Application(
             router: router,
-            server: .http1WebSocketUpgrade(
-                webSocketRouter: webSocketRouter,
-                configuration: .init(
-                    ws: WebSocketServerConfiguration(
-                        maxFrameSize: configuration.limits.maxMessageSize,
-                        extensions: extensions,
-                        autoPing: .enabled(timePeriod: configuration.heartbeatInterval),
-                        closeTimeout: configuration.closeTimeout
-                    )
-                )
-            ),
+            server: try configuration.tls.map { try .tls(webSocketServer, tlsConfiguration: $0) } ?? webSocketServer,
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port),
                 serverName: "tickstream"
@@ -89,15 +98,16 @@ extension Gateway {
         inbound: WebSocketInboundStream,
         outbound: WebSocketOutboundWriter,
         format: WireFormat,
+        identity: SessionIdentity,
         context: ServerContext
     ) async throws {
-        let player = Session.makePlayerID()
+        let player = identity.player
         var logger = context.logger
         logger[metadataKey: "player"] = "\(player)"
         let session = Session(
             player: player,
             format: format,
-            machine: SessionStateMachine(player: player, rules: context.rules, limits: context.configuration.limits, now: .now),
+            machine: SessionStateMachine(identity: identity, rules: context.rules, limits: context.configuration.limits, now: .now),
             outboxCapacity: context.configuration.limits.outboxCapacity
         )
         let codec = MessageCodec(format: format)

@@ -73,35 +73,35 @@ public struct Gateway: Service {
             logger: logger
         )
         let registry = SessionRegistry(maxConnections: configuration.limits.maxConnections)
-        let application = makeApplication(
-            context: ServerContext(
-                configuration: configuration,
-                rules: rules,
-                layout: layout,
-                producer: producer,
-                broadcaster: broadcaster,
-                registry: registry,
-                inputLog: InputLog(producer: producer, topic: layout.inputs, gatewayID: configuration.gatewayID),
-                metrics: metrics,
-                metricsRegistry: metricsRegistry,
-                logger: logger
-            )
-        )
         if configuration.allowAnonymous {
             logger.notice("Anonymous players are allowed: anyone who reaches this gateway can play")
         }
-        // Shut down in reverse order: close the clients first, then the HTTP server, then the state consumer.
-        let services = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: [
-                    .init(service: broadcaster),
-                    .init(service: application),
-                    .init(service: SessionDrain(registry: registry, timeout: configuration.shutdownTimeout)),
-                ],
-                logger: logger
-            )
-        )
         do {
+            let application = try makeApplication(
+                context: ServerContext(
+                    configuration: configuration,
+                    rules: rules,
+                    layout: layout,
+                    producer: producer,
+                    broadcaster: broadcaster,
+                    registry: registry,
+                    inputLog: InputLog(producer: producer, topic: layout.inputs, gatewayID: configuration.gatewayID, metrics: metrics),
+                    metrics: metrics,
+                    metricsRegistry: metricsRegistry,
+                    logger: logger
+                )
+            )
+            // Shut down in reverse order: close the clients first, then the HTTP server, then the state consumer.
+            let services = ServiceGroup(
+                configuration: ServiceGroupConfiguration(
+                    services: [
+                        .init(service: broadcaster),
+                        .init(service: application),
+                        .init(service: SessionDrain(registry: registry, timeout: configuration.shutdownTimeout)),
+                    ],
+                    logger: logger
+                )
+            )
             try await services.run()
         } catch {
             await consumer.close()

@@ -1,9 +1,26 @@
+import Foundation
 import Hummingbird
 
-/// What a WebSocket upgrade request asks for: whether its token is good and which subprotocol to speak.
+/// What a WebSocket upgrade request asks for: whether it may connect, as whom, and which subprotocol to speak.
 struct Handshake {
-    /// The client may connect.
-    let isAuthorized: Bool
+    /// Why the upgrade is refused, answered before it: 403 for a browser page of another origin, 401 for a
+    /// missing or bad token.
+    enum Refusal: Error, Equatable {
+        case forbiddenOrigin(String)
+        case unauthorized(TokenError)
+
+        var status: HTTPResponse.Status {
+            switch self {
+            case .forbiddenOrigin: .forbidden
+            case .unauthorized: .unauthorized
+            }
+        }
+    }
+
+    /// Why the client may not connect, if it may not.
+    let refusal: Refusal?
+    /// The verified token, nil for an anonymous connection (or a refused one).
+    let token: AccessToken?
     /// The subprotocol: the first the client offers that the gateway speaks, the gateway's first if the client
     /// offers none; nil if the client offers only ones the gateway does not speak.
     let format: WireFormat?
@@ -11,7 +28,15 @@ struct Handshake {
     private let offered: Bool
 
     init(request: Request, configuration: GatewayConfiguration) {
-        self.isAuthorized = Self.authorize(request, configuration: configuration)
+        var token: AccessToken?
+        do {
+            try Self.checkOrigin(request, configuration: configuration)
+            token = try Self.authenticate(request, configuration: configuration)
+            self.refusal = nil
+        } catch {
+            self.refusal = error
+        }
+        self.token = token
         var offers: [String] = []
         for value in request.headers[values: .secWebSocketProtocol] {
             for name in value.split(separator: ",") {
@@ -26,16 +51,28 @@ struct Handshake {
         }
     }
 
+    /// Who the connection is: the token's player, or a fresh anonymous one.
+    func identity() -> SessionIdentity {
+        token.map(SessionIdentity.init(token:)) ?? .anonymous()
+    }
+
     /// The headers of the 101 response.
     var responseHeaders: HTTPFields {
         guard offered, let format else { return [:] }
         return [.secWebSocketProtocol: format.name]
     }
 
-    private static func authorize(_ request: Request, configuration: GatewayConfiguration) -> Bool {
-        if configuration.allowAnonymous { return true }
-        guard let secret = configuration.sharedSecret else { return false }
-        let token: Substring? =
+    /// Browsers send `Origin`; a page of an origin not on the list must not open connections with the user's
+    /// token. Clients that are not browsers send none and pass.
+    private static func checkOrigin(_ request: Request, configuration: GatewayConfiguration) throws(Refusal) {
+        guard !configuration.allowedOrigins.isEmpty, let origin = request.headers[.origin] else { return }
+        guard configuration.allowedOrigins.contains(origin) else { throw .forbiddenOrigin(origin) }
+    }
+
+    /// The token of `?token=` or `Authorization: Bearer`, verified; nil when anonymous connections are allowed and
+    /// there is none.
+    private static func authenticate(_ request: Request, configuration: GatewayConfiguration) throws(Refusal) -> AccessToken? {
+        let presented: Substring? =
             if let query = request.uri.queryParameters["token"] {
                 query
             } else if let authorization = request.headers[.authorization], authorization.hasPrefix("Bearer ") {
@@ -43,17 +80,19 @@ struct Handshake {
             } else {
                 nil
             }
-        guard let token else { return false }
-        return constantTimeEqual(Array(token.utf8), Array(secret.utf8))
-    }
-
-    /// Compares without returning early, so that the time taken does not reveal how much of a guess was right.
-    private static func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
-        guard lhs.count == rhs.count else { return false }
-        var difference: UInt8 = 0
-        for (left, right) in zip(lhs, rhs) {
-            difference |= left ^ right
+        guard let presented else {
+            if configuration.allowAnonymous { return nil }
+            throw .unauthorized(.missing)
         }
-        return difference == 0
+        guard let tokens = configuration.tokens else {
+            // A gateway without a secret cannot tell a good token from a forged one.
+            if configuration.allowAnonymous { return nil }
+            throw .unauthorized(.badSignature)
+        }
+        do {
+            return try tokens.verify(presented, now: Int64(Date().timeIntervalSince1970))
+        } catch {
+            throw .unauthorized(error)
+        }
     }
 }

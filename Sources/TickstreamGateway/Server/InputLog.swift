@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import SwiftProtobuf
 import TickstreamKafka
@@ -5,10 +6,13 @@ import TickstreamProtocol
 import TickstreamRules
 
 /// Writes what players do to `<prefix>.inputs`, keyed by room, and waits for Kafka's acknowledgement.
+///
+/// Measures each produce (the log's share of input latency) and counts the leaves it logged.
 struct InputLog: Sendable {
     let producer: KafkaProducer
     let topic: String
     let gatewayID: String
+    let metrics: GatewayMetrics
 
     /// Appends `action` of `player` in `room`; returns once the cluster has stored it.
     ///
@@ -22,6 +26,18 @@ struct InputLog: Sendable {
         record.receivedAtMs = Int64((Date().timeIntervalSince1970 * 1000).rounded())
         record.action = action
         let value: [UInt8] = try record.serializedBytes()
-        return try await producer.send(ProducerRecord(topic: topic, key: Array(room.utf8), value: value))
+        let start = ContinuousClock.now
+        let report = try await producer.send(ProducerRecord(topic: topic, key: Array(room.utf8), value: value))
+        let latency = ContinuousClock.now - start
+        switch action {
+        case .input:
+            metrics.inputProduceLatency.record(duration: latency)
+        case .leave(let leave):
+            metrics.controlProduceLatency.record(duration: latency)
+            (leave.dropped ? metrics.drops : metrics.leaves).increment()
+        case .join, .relay:
+            metrics.controlProduceLatency.record(duration: latency)
+        }
+        return report
     }
 }

@@ -22,12 +22,6 @@ final class Session: Sendable {
         self.machine = Mutex(machine)
     }
 
-    /// A fresh player id: 64 random bits, unique across gateways for all practical purposes.
-    static func makePlayerID() -> PlayerID {
-        let hex = String(UInt64.random(in: .min ... .max), radix: 16)
-        return "p-" + String(repeating: "0", count: 16 - hex.count) + hex
-    }
-
     /// The newest tick the client has applied: the baseline of its next delta; 0 for none.
     var acknowledgedTick: UInt64 {
         acknowledged.load(ordering: .relaxed)

@@ -5,16 +5,25 @@ import TickstreamRules
 /// The protocol rules of one connection: what each client message means in the connection's state.
 ///
 /// Pure: it performs no I/O and reads no clock; its owner feeds it messages and the time, and performs the
-/// returned actions. The player id comes from here (from the connection), never from a client message.
+/// returned actions. The player id and what it may do come from here (from the connection's token), never from a
+/// client message.
 struct SessionStateMachine {
+    /// The room a connection is in, and whether it only watches it (a spectator has no join or leave in the log).
+    struct Membership: Hashable {
+        var room: String
+        var spectating = false
+    }
+
     enum State: Equatable {
         /// Connected, in no room.
         case connected
         /// In `room`: its join is on its way to the log. `lastSequence` is the newest input accepted.
         case joined(room: String, lastSequence: UInt64)
-        /// The connection is closing: every further message is ignored. `room` is the room it was in, whose
-        /// leave is still to be logged.
-        case closing(room: String?)
+        /// Watching `room`: snapshots and events, no inputs or relays.
+        case watching(room: String)
+        /// The connection is closing: every further message is ignored. `membership` is the room it was in, still
+        /// to be left.
+        case closing(Membership?)
         /// The connection ended.
         case closed
     }
@@ -27,6 +36,10 @@ struct SessionStateMachine {
         case produce(room: String, action: InputRecord.OneOf_Action)
         /// Log a leave of `room` and stop following it.
         case leave(room: String)
+        /// Follow the room's state as a spectator: nothing goes to the log.
+        case watch(room: String, lastAcknowledgedTick: UInt64)
+        /// Stop watching `room`.
+        case unwatch(room: String)
         /// The client has the state of `tick`: the baseline of its next deltas.
         case acknowledge(tick: UInt64)
         /// Send `message` to the client.
@@ -39,7 +52,7 @@ struct SessionStateMachine {
         case none
     }
 
-    let player: PlayerID
+    let identity: SessionIdentity
     private let rules: any GameRules
     private let limits: GatewayLimits
     private(set) var state: State
@@ -48,8 +61,8 @@ struct SessionStateMachine {
     private var abuseBucket: TokenBucket
     private var malformedCount = 0
 
-    init(player: PlayerID, rules: any GameRules, limits: GatewayLimits, now: ContinuousClock.Instant) {
-        self.player = player
+    init(identity: SessionIdentity, rules: any GameRules, limits: GatewayLimits, now: ContinuousClock.Instant) {
+        self.identity = identity
         self.rules = rules
         self.limits = limits
         self.state = .connected
@@ -61,15 +74,25 @@ struct SessionStateMachine {
         )
     }
 
-    /// The room the player is in, if any.
+    var player: PlayerID { identity.player }
+
+    /// The room the connection is in, playing or watching, if any.
     var room: String? {
-        if case .joined(let room, _) = state { room } else { nil }
+        membership?.room
+    }
+
+    private var membership: Membership? {
+        switch state {
+        case .joined(let room, _): Membership(room: room)
+        case .watching(let room): Membership(room: room, spectating: true)
+        case .connected, .closing, .closed: nil
+        }
     }
 
     /// Whether client messages are still read.
     private var isOpen: Bool {
         switch state {
-        case .connected, .joined: true
+        case .connected, .joined, .watching: true
         case .closing, .closed: false
         }
     }
@@ -77,7 +100,7 @@ struct SessionStateMachine {
     /// Stops reading client messages; the room, if any, is remembered for the leave.
     private mutating func startClosing() {
         if isOpen {
-            state = .closing(room: room)
+            state = .closing(membership)
         }
     }
 
@@ -97,9 +120,9 @@ struct SessionStateMachine {
         case .ping(let ping):
             return .pong(nonce: ping.nonce)
         case .leave:
-            guard let room else { return notJoined("leave") }
+            guard let membership else { return notJoined("leave") }
             state = .connected
-            return .leave(room: room)
+            return membership.spectating ? .unwatch(room: membership.room) : .leave(room: membership.room)
         case nil:
             return receivedMalformed("the message is empty")
         }
@@ -120,8 +143,8 @@ struct SessionStateMachine {
     /// The join of `room` did not happen (room full, game refused, log unreachable): the player may join again.
     mutating func joinFailed(room failed: String) {
         switch state {
-        case .joined(failed, _): state = .connected
-        case .closing(failed): state = .closing(room: nil)
+        case .joined(failed, _), .watching(failed): state = .connected
+        case .closing(let membership?) where membership.room == failed: state = .closing(nil)
         default: break
         }
     }
@@ -131,13 +154,13 @@ struct SessionStateMachine {
         startClosing()
     }
 
-    /// The connection ended; returns the room the player was still in, whose leave is to be logged.
-    mutating func connectionEnded() -> String? {
+    /// The connection ended; returns the room it was still in, to leave (and, for a player, to log the leave of).
+    mutating func connectionEnded() -> Membership? {
         defer { state = .closed }
-        switch state {
-        case .joined(let room, _), .closing(let room?): return room
-        case .connected, .closing(nil), .closed: return nil
+        if case .closing(let membership) = state {
+            return membership
         }
+        return membership
     }
 
     private mutating func receivedJoin(_ join: ClientMessage.Join) -> Action {
@@ -147,11 +170,21 @@ struct SessionStateMachine {
         guard RoomName.isValid(join.room) else {
             return .reply(.error(.invalidRoom, "a room name is 1 to 64 characters of A-Z, a-z, 0-9, '_', '.' and '-'"))
         }
+        guard identity.allows(join.room) else {
+            return .reply(.error(.forbidden, "the token does not allow room \(join.room)"))
+        }
+        if join.spectate || identity.role == .spectator {
+            state = .watching(room: join.room)
+            return .watch(room: join.room, lastAcknowledgedTick: join.lastAcknowledgedTick)
+        }
         state = .joined(room: join.room, lastSequence: 0)
         return .join(room: join.room, lastAcknowledgedTick: join.lastAcknowledgedTick)
     }
 
     private mutating func receivedInput(_ input: ClientMessage.Input, at now: ContinuousClock.Instant) -> Action {
+        if case .watching = state {
+            return .reply(.error(.forbidden, "a spectator sends no inputs", sequence: input.sequence))
+        }
         guard case .joined(let room, let lastSequence) = state else { return notJoined("input") }
         if let throttled = throttle(at: now, sequence: input.sequence) {
             return throttled
@@ -173,6 +206,9 @@ struct SessionStateMachine {
     }
 
     private mutating func receivedRelay(_ relay: ClientMessage.Relay, at now: ContinuousClock.Instant) -> Action {
+        if case .watching = state {
+            return .reply(.error(.forbidden, "a spectator sends no relays"))
+        }
         guard let room else { return notJoined("relay") }
         if let throttled = throttle(at: now, sequence: 0) {
             return throttled

@@ -1,4 +1,5 @@
 import CRdKafka
+import CoreMetrics
 import Logging
 import Synchronization
 
@@ -12,6 +13,7 @@ final class DeliveryTracker: Sendable {
     private let failureCount = Atomic<Int>(0)
     private let failureInput: AsyncStream<DeliveryFailure>.Continuation
     let failures: AsyncStream<DeliveryFailure>
+    private let failureCounter: Counter
     private let logger: Logger
 
     private struct State: ~Copyable {
@@ -20,8 +22,10 @@ final class DeliveryTracker: Sendable {
         var closed = false
     }
 
-    init(failureBufferSize: Int, logger: Logger) {
+    /// - Parameter failureCounter: counts every record not delivered, awaited or not.
+    init(failureBufferSize: Int, failureCounter: Counter, logger: Logger) {
         (failures, failureInput) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(failureBufferSize))
+        self.failureCounter = failureCounter
         self.logger = logger
     }
 
@@ -62,6 +66,7 @@ final class DeliveryTracker: Sendable {
                 )
             )
         } else {
+            failureCounter.increment()
             continuation.resume(throwing: KafkaError(err, message: Self.errorString(message), delivery: true))
         }
     }
@@ -81,6 +86,7 @@ final class DeliveryTracker: Sendable {
         let error = KafkaError(message.pointee.err, message: Self.errorString(message), delivery: true)
         let record = ProducerRecord(message)
         let count = failureCount.add(1, ordering: .relaxed).newValue
+        failureCounter.increment()
         // Log the 1st, 10th, 100th... failure: a dead cluster fails every queued record at once.
         if Self.isPowerOfTen(count) {
             logger.warning(
@@ -105,18 +111,13 @@ final class DeliveryTracker: Sendable {
 extension ProducerRecord {
     /// Rebuilds the record librdkafka reports on, for a failure the owner may want to retry or dead-letter.
     init(_ message: UnsafePointer<rd_kafka_message_t>) {
-        let m = message.pointee
-        var headers: [KafkaRecordHeader] = []
-        var list: OpaquePointer?
-        if rd_kafka_message_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list {
-            headers = KafkaRecordHeader.all(in: list)
-        }
+        let copy = MessageCopy(message)
         self.init(
-            topic: String(cString: rd_kafka_topic_name(m.rkt)),
-            partition: m.partition >= 0 ? m.partition : nil,
-            key: m.key.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: m.key_len)) },
-            value: m.payload.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? [],
-            headers: headers
+            topic: copy.topic,
+            partition: message.pointee.partition >= 0 ? message.pointee.partition : nil,
+            key: copy.key,
+            value: copy.value,
+            headers: copy.headers
         )
     }
 }

@@ -473,7 +473,8 @@ public nonisolated struct ServerMessage: Sendable {
     /// The sequence number of this client's last input the simulation applied (for reconciliation).
     public var lastAppliedSequence: UInt64 = 0
 
-    /// Hash of all entities at `tick`, to detect a divergent client state.
+    /// Hash of all entities at `tick` (EntityTable.entityHash), to detect a divergent client state.
+    /// Sent with keyframes and with deltas of every 30th tick; 0 (absent) otherwise.
     public var entityHash: UInt64 = 0
 
     public var unknownFields = SwiftProtobuf.UnknownStorage()

@@ -26,20 +26,31 @@ actor RoomHost {
     private var replayWithoutCheckpoint: [String: (partition: Int32, ticks: [RecordedTick])] = [:]
     private var pendingCheckpoints: [RoomCheckpoint] = []
 
-    private let ticks = Counter(label: "tickstream_worker_ticks_total")
-    private let overruns = Counter(label: "tickstream_worker_tick_overruns_total")
-    private let deadLetters = Counter(label: "tickstream_worker_deadletters_total")
-    private let divergences = Counter(label: "tickstream_worker_replay_divergences_total")
-    private let roomGauge = Gauge(label: "tickstream_worker_rooms")
-    private let tickDuration = Timer(label: "tickstream_worker_tick_duration_seconds")
+    // Labelled with the worker's id: several workers may share a process (and a registry) in `serve` and tests.
+    private let ticks: Counter
+    private let overruns: Counter
+    private let deadLetters: Counter
+    private let divergences: Counter
+    private let roomGauge: Gauge
+    private let tickDuration: Timer
 
     init(configuration: WorkerConfiguration, producer: KafkaProducer, logger: Logger) {
         self.configuration = configuration
         self.producer = producer
         self.logger = logger
+        let worker = [("worker", configuration.workerID)]
+        ticks = Counter(label: "tickstream_worker_ticks_total", dimensions: worker)
+        overruns = Counter(label: "tickstream_worker_tick_overruns_total", dimensions: worker)
+        deadLetters = Counter(label: "tickstream_worker_deadletters_total", dimensions: worker)
+        divergences = Counter(label: "tickstream_worker_replay_divergences_total", dimensions: worker)
+        roomGauge = Gauge(label: "tickstream_worker_rooms", dimensions: worker)
+        tickDuration = Timer(label: "tickstream_worker_tick_duration_seconds", dimensions: worker)
     }
 
     var roomCount: Int { rooms.count }
+
+    /// Per owned input partition: the offset after the last record consumed, for the lag sampler.
+    var consumedPositions: [Int32: Int64] { positions }
 
     // MARK: Input records
 
@@ -290,7 +301,10 @@ actor RoomHost {
 
     private func deadLetter(partition: Int32, offset: Int64, key: [UInt8], value: [UInt8], reason: String) {
         deadLetters.increment()
-        logger.warning("dead letter", metadata: ["partition": "\(partition)", "offset": "\(offset)", "reason": "\(reason)"])
+        // The key names the room (or what an undecodable record claims as its room).
+        logger.warning("dead letter", metadata: [
+            "room": "\(String(decoding: key, as: UTF8.self))", "partition": "\(partition)", "offset": "\(offset)", "reason": "\(reason)",
+        ])
         var letter = DeadLetter()
         letter.topic = configuration.topics.inputs
         letter.partition = partition

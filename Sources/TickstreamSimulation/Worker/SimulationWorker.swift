@@ -55,6 +55,7 @@ public struct SimulationWorker: Service {
             group.addTask { await consumeInputs(consumer: consumer, producer: producer, host: host) }
             group.addTask { await runTicks(host: host) }
             group.addTask { await writeCheckpoints(producer: producer, consumer: consumer, host: host) }
+            group.addTask { await LagSampler(configuration: configuration, consumer: consumer, host: host, logger: logger).run() }
             group.addTask {
                 for await failure in producer.deliveryFailures {
                     logger.error("record not delivered", metadata: ["topic": "\(failure.record.topic)", "error": "\(failure.error)"])

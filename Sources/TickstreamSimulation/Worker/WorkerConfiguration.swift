@@ -21,6 +21,9 @@ public struct WorkerConfiguration: Sendable {
     public var maxCatchUpTicks: Int
     /// How long a revocation may take to checkpoint before the partitions are given up anyway. Default 5 s.
     public var revocationTimeout: Duration
+    /// How often the input lag of each owned partition is sampled into `/metrics` (each sample asks the cluster for
+    /// the group's commits and the partitions' high watermarks, and waits at most this long). Default 5 s.
+    public var lagSampleInterval: Duration
     /// Any other librdkafka property, for the producer and the consumer.
     public var kafkaProperties: [String: String]
 
@@ -34,6 +37,7 @@ public struct WorkerConfiguration: Sendable {
         idleTimeout: Duration = .seconds(30),
         maxCatchUpTicks: Int = 3,
         revocationTimeout: Duration = .seconds(5),
+        lagSampleInterval: Duration = .seconds(5),
         kafkaProperties: [String: String] = [:]
     ) {
         self.bootstrapServers = bootstrapServers
@@ -45,6 +49,7 @@ public struct WorkerConfiguration: Sendable {
         self.idleTimeout = idleTimeout
         self.maxCatchUpTicks = maxCatchUpTicks
         self.revocationTimeout = revocationTimeout
+        self.lagSampleInterval = lagSampleInterval
         self.kafkaProperties = kafkaProperties
     }
 

@@ -20,8 +20,8 @@ struct GatewayCommand: AsyncParsableCommand {
     var allowAnonymous = false
 
     func validate() throws {
-        guard allowAnonymous || gateway.sharedSecret != nil else {
-            throw ValidationError("Give --shared-secret (or TICKSTREAM_SHARED_SECRET), or --allow-anonymous.")
+        guard try allowAnonymous || gateway.tokenSecret.authority() != nil else {
+            throw ValidationError("Give --token-secret (or --token-secret-file, or TICKSTREAM_TOKEN_SECRET), or --allow-anonymous.")
         }
     }
 

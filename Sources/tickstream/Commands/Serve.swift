@@ -17,8 +17,8 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var simulation: SimulationOptions
     @OptionGroup var logging: LoggingOptions
 
-    @Option(help: "Brokers of the embedded Kafka cluster.")
-    var embeddedBrokers: Int = 3
+    @Option(help: "Brokers of the embedded Kafka cluster (more brokers: more replication to watch, and more fetch traffic on one machine).")
+    var embeddedBrokers: Int = 1
 
     @Option(help: "Partitions of the topics created on the embedded cluster.")
     var partitions: Int32 = 4
@@ -44,9 +44,9 @@ struct Serve: AsyncParsableCommand {
             logger: logger
         ))
 
-        let anonymous = gateway.sharedSecret == nil
+        let anonymous = try gateway.tokenSecret.authority() == nil
         if anonymous {
-            logger.notice("anonymous players allowed (serve is for development; give --shared-secret to require a token)")
+            logger.notice("anonymous players allowed (serve is for development; give --token-secret to require a token)")
         }
         let configuration = try gateway.configuration(bootstrapServers: bootstrapServers, kafka: kafka, allowAnonymous: anonymous)
         let host = configuration.host

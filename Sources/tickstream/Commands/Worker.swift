@@ -2,6 +2,7 @@ import ArgumentParser
 import Logging
 import ServiceLifecycle
 import TickstreamArena
+import TickstreamGateway
 import TickstreamSimulation
 import UnixSignals
 
@@ -14,13 +15,34 @@ struct Worker: AsyncParsableCommand {
     @OptionGroup var simulation: SimulationOptions
     @OptionGroup var logging: LoggingOptions
 
+    @Option(name: .customLong("metrics-port"), help: "Serve /metrics (Prometheus) on this port (0: any free port); none by default. Env: TICKSTREAM_METRICS_PORT.")
+    var metricsPortFlag: Int?
+
+    /// The port from the flag, else the environment.
+    var metricsPort: Int? { metricsPortFlag ?? Environment.value("METRICS_PORT").flatMap { Int($0) } }
+
+    @Option(help: "Address of the /metrics endpoint. Env: TICKSTREAM_METRICS_HOST.")
+    var metricsHost: String = Environment.value("METRICS_HOST") ?? "127.0.0.1"
+
+    func validate() throws {
+        if let metricsPort, !(0...65_535).contains(metricsPort) { throw ValidationError("--metrics-port must be 0 to 65535") }
+    }
+
     func run() async throws {
         let logger = logging.bootstrap(label: "tickstream.worker")
-        let worker = SimulationWorker(
+        // Before the worker creates its metrics; without an endpoint they are no-ops.
+        let registry = metricsPort.map { _ in MetricsBootstrap.prometheus() }
+        var services: [any Service] = [SimulationWorker(
             configuration: try simulation.workerConfiguration(bootstrapServers: try kafka.requiredBrokers(), kafka: kafka),
             logger: logger
-        )
-        let group = ServiceGroup(configuration: .init(services: [worker], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        )]
+        if let metricsPort, let registry {
+            let host = metricsHost
+            services.append(MetricsServer(host: host, port: metricsPort, registry: registry, logger: logger) { port in
+                announce("Metrics:   http://\(host):\(port)/metrics")
+            })
+        }
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import NIOSSL
 import TickstreamGateway
 
 /// Where the gateway listens and who may connect.
@@ -9,11 +10,19 @@ struct GatewayOptions: ParsableArguments {
     @Option(help: "Port to listen on (0: any free port). Env: TICKSTREAM_PORT.")
     var port: Int = Environment.value("PORT").flatMap { Int($0) } ?? 8080
 
-    @Option(name: .customLong("shared-secret"), help: "Shared secret a connection must present as ?token= or a Bearer token. Env: TICKSTREAM_SHARED_SECRET.")
-    var sharedSecretFlag: String?
+    @OptionGroup var tokenSecret: TokenSecretOptions
 
-    /// The secret from the flag, else the environment.
-    var sharedSecret: String? { sharedSecretFlag ?? Environment.value("SHARED_SECRET") }
+    @Option(
+        name: .customLong("allowed-origin"),
+        help: "An Origin browsers may connect from, e.g. https://game.example.com (repeatable; none: any). Env: TICKSTREAM_ALLOWED_ORIGINS, comma-separated."
+    )
+    var allowedOriginFlags: [String] = []
+
+    @Option(help: "PEM certificate (chain) to serve wss:// with; needs --tls-key. Env: TICKSTREAM_TLS_CERTIFICATE.")
+    var tlsCertificate: String?
+
+    @Option(help: "PEM private key of --tls-certificate. Env: TICKSTREAM_TLS_KEY.")
+    var tlsKey: String?
 
     @Option(help: "Most connections this gateway accepts.")
     var maxConnections: Int = GatewayLimits().maxConnections
@@ -26,13 +35,17 @@ struct GatewayOptions: ParsableArguments {
         guard maxConnections > 0 else { throw ValidationError("--max-connections must be positive") }
         var limits = GatewayLimits()
         limits.maxConnections = maxConnections
+        let origins = allowedOriginFlags.isEmpty
+            ? (Environment.value("ALLOWED_ORIGINS")?.split(separator: ",").map(String.init) ?? []) : allowedOriginFlags
         var configuration = GatewayConfiguration(
             host: host,
             port: port,
             bootstrapServers: bootstrapServers,
             topicPrefix: kafka.topicPrefix,
             allowAnonymous: allowAnonymous,
-            sharedSecret: sharedSecret,
+            tokens: try tokenSecret.authority(),
+            allowedOrigins: origins,
+            tls: try tls(),
             limits: limits,
             kafkaProperties: try kafka.properties()
         )
@@ -40,5 +53,24 @@ struct GatewayOptions: ParsableArguments {
             configuration.gatewayID = gatewayID
         }
         return configuration
+    }
+
+    /// The server's TLS configuration from the certificate and key files, if given.
+    private func tls() throws -> TLSConfiguration? {
+        let certificate = tlsCertificate ?? Environment.value("TLS_CERTIFICATE")
+        let key = tlsKey ?? Environment.value("TLS_KEY")
+        switch (certificate, key) {
+        case (nil, nil):
+            return nil
+        case (let certificate?, let key?):
+            do {
+                let chain = try NIOSSLCertificate.fromPEMFile(certificate).map { NIOSSLCertificateSource.certificate($0) }
+                return .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+            } catch {
+                throw ValidationError("cannot load --tls-certificate \(certificate) and --tls-key \(key): \(error)")
+            }
+        default:
+            throw ValidationError("--tls-certificate and --tls-key go together")
+        }
     }
 }

@@ -28,6 +28,7 @@ struct GatewayHarness: Sendable {
     static func run(
         rules: any GameRules = ArenaRules(),
         configure: (inout GatewayConfiguration) -> Void = { _ in },
+        configureWorker: (inout WorkerConfiguration) -> Void = { _ in },
         _ body: (GatewayHarness) async throws -> Void
     ) async throws {
         let cluster = try TestCluster()
@@ -42,10 +43,9 @@ struct GatewayHarness: Sendable {
         let gateway = Gateway(configuration: configuration, rules: rules, logger: logger) { port in
             portContinuation.yield(port)
         }
-        let worker = SimulationWorker(
-            configuration: WorkerConfiguration(bootstrapServers: cluster.bootstrapServers, topics: cluster.topics, rules: rules),
-            logger: logger
-        )
+        var workerConfiguration = WorkerConfiguration(bootstrapServers: cluster.bootstrapServers, topics: cluster.topics, rules: rules)
+        configureWorker(&workerConfiguration)
+        let worker = SimulationWorker(configuration: workerConfiguration, logger: logger)
         let services = ServiceGroup(
             configuration: ServiceGroupConfiguration(services: [.init(service: worker), .init(service: gateway)], logger: logger)
         )

@@ -10,7 +10,7 @@ import TickstreamProtocol
     let start = ContinuousClock.now
 
     func machine(_ limits: GatewayLimits = GatewayLimits()) -> SessionStateMachine {
-        SessionStateMachine(player: "p-1", rules: ArenaRules(), limits: limits, now: start)
+        SessionStateMachine(identity: SessionIdentity(player: "p-1"), rules: ArenaRules(), limits: limits, now: start)
     }
 
     func join(_ room: String, resume: UInt64 = 0) -> ClientMessage {
@@ -111,9 +111,9 @@ import TickstreamProtocol
         }
         #expect(code == .policyViolation)
         #expect(message.map { errorCode(.reply($0)) } == .throttled)
-        #expect(session.state == .closing(room: "a"))
+        #expect(session.state == .closing(.init(room: "a")))
         #expect(session.received(input(sequence + 1), at: start) == .none)
-        #expect(session.connectionEnded() == "a", "a closed connection still leaves its room")
+        #expect(session.connectionEnded() == .init(room: "a"), "a closed connection still leaves its room")
     }
 
     @Test func malformedMessagesAreAnsweredThenClose() {
@@ -164,7 +164,7 @@ import TickstreamProtocol
         _ = session.received(join("b"), at: start)
         session.close()
         #expect(session.received(.with { $0.ping = .init() }, at: start) == .none)
-        #expect(session.connectionEnded() == "b")
+        #expect(session.connectionEnded() == .init(room: "b"))
         #expect(session.state == .closed)
         #expect(session.connectionEnded() == nil)
     }

@@ -1,41 +1,40 @@
 import Foundation
-import Hummingbird
-import Logging
+import HTTPTypes
+public import Logging
 import NIOCore
 import NIOWebSocket
 import SwiftProtobuf
 import Synchronization
-import TickstreamProtocol
-import TickstreamRules
-import TickstreamTesting
-import WSClient
+public import TickstreamProtocol
+public import TickstreamRules
+public import WSClient
 import WSCompression
 
 /// A game client over a real WebSocket: sends client messages, collects server messages.
-struct TestClient: Sendable {
+public struct TestClient: Sendable {
     enum Outgoing: Sendable {
         case message(ClientMessage)
         case frame(WebSocketOutboundWriter.OutboundFrame)
         case close
     }
 
-    let json: Bool
+    public let json: Bool
     private let received: AsyncStream<ServerMessage>
     private let outgoing: AsyncStream<Outgoing>.Continuation
 
-    func send(_ message: ClientMessage) {
+    public func send(_ message: ClientMessage) {
         outgoing.yield(.message(message))
     }
 
-    func send(frame: WebSocketOutboundWriter.OutboundFrame) {
+    public func send(frame: WebSocketOutboundWriter.OutboundFrame) {
         outgoing.yield(.frame(frame))
     }
 
     /// The messages from the server, in order; ends when the connection closes.
-    var messages: AsyncStream<ServerMessage> { received }
+    public var messages: AsyncStream<ServerMessage> { received }
 
     /// The next message that `matches`, skipping others; fails after `timeout`.
-    func next<T: Sendable>(
+    public func next<T: Sendable>(
         timeout: Duration = .seconds(20),
         _ matches: @escaping @Sendable (ServerMessage) -> T?
     ) async throws -> T {
@@ -48,12 +47,12 @@ struct TestClient: Sendable {
         }
     }
 
-    struct ConnectionClosed: Error {}
-    struct WrongFrameType: Error {}
+    public struct ConnectionClosed: Error {}
+    public struct WrongFrameType: Error {}
 
     /// Reads snapshots, decoding binary ones with `tracker` and acknowledging each tick if `acknowledge`, until
     /// `done` returns true for one; returns the tracker.
-    func play(
+    public func play(
         timeout: Duration = .seconds(20),
         tracker: SnapshotTracker = SnapshotTracker(),
         acknowledge: Bool = true,
@@ -76,12 +75,19 @@ struct TestClient: Sendable {
     }
 
     /// Waits until the server closes the connection.
-    func waitForClose(timeout: Duration = .seconds(20)) async throws {
+    public func waitForClose(timeout: Duration = .seconds(20)) async throws {
         let received = self.received
         try await withTimeout(timeout) {
             for await _ in received {}
         }
     }
+
+    /// Quiet unless `TICKSTREAM_TEST_LOG_LEVEL` says otherwise (e.g. `debug`).
+    public static let logger: Logger = {
+        var logger = Logger(label: "tickstream.tests.client")
+        logger.logLevel = ProcessInfo.processInfo.environment["TICKSTREAM_TEST_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
+        return logger
+    }()
 
     /// Whether a slow client still reads slowly: only while its test runs, so that closing is quick.
     private final class Pace: Sendable {
@@ -90,11 +96,11 @@ struct TestClient: Sendable {
 
     /// Connects to `url`, runs `body` with the client, closes, and returns the body's result and the server's
     /// close frame.
-    static func connect<T: Sendable>(
+    public static func connect<T: Sendable>(
         _ url: String,
         subprotocol: String? = nil,
         deflate: Bool = false,
-        logger: Logger = GatewayHarness.logger,
+        logger: Logger = TestClient.logger,
         readDelay: Duration? = nil,
         _ body: @escaping @Sendable (TestClient) async throws -> T
     ) async throws -> (T, WebSocketCloseFrame?) {
@@ -175,33 +181,33 @@ struct TestClient: Sendable {
 }
 
 extension ServerMessage {
-    var welcomeMessage: ServerMessage.Welcome? {
+    public var welcomeMessage: ServerMessage.Welcome? {
         if case .welcome(let welcome) = message { welcome } else { nil }
     }
 
-    var snapshotMessage: ServerMessage.Snapshot? {
+    public var snapshotMessage: ServerMessage.Snapshot? {
         if case .snapshot(let snapshot) = message { snapshot } else { nil }
     }
 
-    var errorMessage: ServerMessage.Error? {
+    public var errorMessage: ServerMessage.Error? {
         if case .error(let error) = message { error } else { nil }
     }
 }
 
 extension ClientMessage {
-    static func join(_ room: String, resume: UInt64 = 0) -> Self {
+    public static func join(_ room: String, resume: UInt64 = 0) -> Self {
         .with { $0.join = .with { $0.room = room; $0.lastAcknowledgedTick = resume } }
     }
 
-    static func input(_ sequence: UInt64, _ payload: [UInt8]) -> Self {
+    public static func input(_ sequence: UInt64, _ payload: [UInt8]) -> Self {
         .with { $0.input = .with { $0.sequence = sequence; $0.payload = Data(payload) } }
     }
 
-    static func ack(_ tick: UInt64) -> Self {
+    public static func ack(_ tick: UInt64) -> Self {
         .with { $0.ack = .with { $0.tick = tick } }
     }
 
-    static func ping(_ nonce: UInt64) -> Self {
+    public static func ping(_ nonce: UInt64) -> Self {
         .with { $0.ping = .with { $0.nonce = nonce } }
     }
 }

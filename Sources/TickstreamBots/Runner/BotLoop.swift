@@ -1,0 +1,146 @@
+import Logging
+import NIOCore
+
+/// The bots that share one event loop, and the one repeating task that asks them, slot by slot, whether an input
+/// is due.
+///
+/// Everything here runs on `eventLoop`: the bots, their connections and the tick need no locks. The loop gathers
+/// its bots' figures and hands them to the shared recorder once a second, which is the only lock it takes.
+final class BotLoop {
+    let eventLoop: any EventLoop
+    let run: BotRun
+    private let recorder: BotRecorder
+    private let inputSchedule: InputSchedule
+    /// The players of each input slot.
+    private var slots: [[PlayerBot]]
+    /// Bots whose last connection has not ended yet.
+    private var running = 0
+    /// The first tick not yet run.
+    private var tick = 0
+    private var tickTask: Scheduled<Void>?
+    private var nextHandOver: ContinuousClock.Instant
+    private var measured = BotMeasurements()
+    private var abuse = BotMeasurements()
+    private var hasAbuse = false
+    private var connectedChange = 0
+    private var playingChange = 0
+    private let finished: EventLoopPromise<Void>
+
+    /// Starts `plans` on `eventLoop`; the future succeeds when every bot has finished and handed its figures over.
+    static func start(
+        _ plans: [BotPlan],
+        on eventLoop: any EventLoop,
+        run: BotRun,
+        recorder: BotRecorder,
+        logger: Logger
+    ) -> EventLoopFuture<Void> {
+        eventLoop.flatSubmit {
+            BotLoop(eventLoop: eventLoop, run: run, recorder: recorder).start(plans, logger: logger)
+        }
+    }
+
+    private init(eventLoop: any EventLoop, run: BotRun, recorder: BotRecorder) {
+        self.eventLoop = eventLoop
+        self.run = run
+        self.recorder = recorder
+        inputSchedule = InputSchedule(interval: .seconds(1 / run.configuration.inputRate))
+        slots = Array(repeating: [], count: inputSchedule.slots)
+        nextHandOver = run.start + .seconds(1)
+        finished = eventLoop.makePromise()
+    }
+
+    private func start(_ plans: [BotPlan], logger: Logger) -> EventLoopFuture<Void> {
+        eventLoop.assertInEventLoop()
+        var players: [PlayerBot] = []
+        var abusers: [AbusiveBot] = []
+        for plan in plans {
+            var logger = logger
+            logger[metadataKey: "bot"] = "\(plan.index)"
+            switch plan.role {
+            case .abusive(let kind):
+                abusers.append(AbusiveBot(plan: plan, kind: kind, loop: self, logger: logger))
+            case .player, .spectator, .slowReader:
+                let player = PlayerBot(plan: plan, loop: self, logger: logger)
+                slots[inputSchedule.slot(ofBot: players.count)].append(player)
+                players.append(player)
+            }
+        }
+        running = plans.count
+        guard running > 0 else {
+            finished.succeed()
+            return finished.futureResult
+        }
+        players.forEach { $0.start() }
+        abusers.forEach { $0.start() }
+        scheduleTick()
+        return finished.futureResult
+    }
+
+    /// Runs `task` on this loop at `instant`.
+    @discardableResult
+    func schedule(at instant: ContinuousClock.Instant, _ task: @escaping () -> Void) -> Scheduled<Void> {
+        eventLoop.assumeIsolated().scheduleTask(deadline: run.deadline(instant), task)
+    }
+
+    /// A player's connection opened (+1) or closed (-1); it was welcomed (+1) or stopped playing (-1).
+    func adjust(connected: Int = 0, playing: Int = 0) {
+        connectedChange += connected
+        playingChange += playing
+    }
+
+    /// One abusive attempt's figures.
+    func addAbuse(_ measurements: BotMeasurements) {
+        abuse.merge(measurements)
+        hasAbuse = true
+    }
+
+    /// A bot is done for the run; the last one ends the loop's part.
+    func botFinished() {
+        eventLoop.assertInEventLoop()
+        running -= 1
+        guard running == 0 else { return }
+        tickTask?.cancel()
+        tickTask = nil
+        handOver()
+        // The players hold the loop: let them go.
+        slots = []
+        finished.succeed()
+    }
+
+    private func scheduleTick() {
+        tickTask = schedule(at: run.start + inputSchedule.offset(ofTick: tick)) { [self] in
+            let ticks = inputSchedule.ticks(from: tick, elapsed: run.start.duration(to: .now))
+            for tick in ticks {
+                for player in slots[inputSchedule.slot(ofTick: tick)] {
+                    player.sendInputIfDue(at: .now)
+                }
+            }
+            tick = ticks.upperBound + 1
+            let now = ContinuousClock.now
+            if now >= nextHandOver {
+                handOver()
+                nextHandOver += .seconds(1)
+            }
+            scheduleTick()
+        }
+    }
+
+    /// Gives the recorder what the loop's bots measured since the last hand-over.
+    private func handOver() {
+        for slot in slots {
+            for player in slot {
+                measured.merge(player.takeMeasurements())
+            }
+        }
+        recorder.adjust(connected: connectedChange, playing: playingChange)
+        connectedChange = 0
+        playingChange = 0
+        recorder.add(measured)
+        measured = BotMeasurements()
+        if hasAbuse {
+            recorder.add(abuse, abusive: true)
+            abuse = BotMeasurements()
+            hasAbuse = false
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import NIOCore
+import NIOEmbedded
+import NIOWebSocket
+import Testing
+
+@testable import TickstreamBots
+
+/// The connection handler on an embedded channel: what the bot sends is masked on the wire, pings are answered, and both
+/// closing handshakes end as the bot expects. Time is the embedded loop's, advanced by hand.
+@Suite struct WebSocketBotConnectionTests {
+    final class Recorder: WebSocketBotDelegate {
+        var messages: [(ByteBuffer, WebSocketOpcode)] = []
+        var closes: [(code: Int?, byBot: Bool)] = []
+
+        func received(_ message: ByteBuffer, opcode: WebSocketOpcode) {
+            messages.append((message, opcode))
+        }
+
+        func connectionClosed(serverCloseCode: Int?, closedByBot: Bool) {
+            closes.append((serverCloseCode, closedByBot))
+        }
+    }
+
+    let recorder = Recorder()
+    let connection: WebSocketBotConnection<Recorder>
+    let channel = EmbeddedChannel()
+
+    init() throws {
+        connection = WebSocketBotConnection(delegate: recorder, maskingSeed: 1)
+        try channel.pipeline.syncOperations.addHandler(connection)
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        connection.open()
+    }
+
+    func serverFrame(_ opcode: WebSocketOpcode, _ data: ByteBuffer = ByteBuffer()) -> WebSocketFrame {
+        WebSocketFrame(fin: true, opcode: opcode, data: data)
+    }
+
+    func closeFrame(code: UInt16) -> WebSocketFrame {
+        var data = ByteBuffer()
+        data.writeInteger(code)
+        return serverFrame(.connectionClose, data)
+    }
+
+    @Test func everyFrameTheBotSendsIsMaskedOnTheWireWithAFreshKey() throws {
+        let channel = EmbeddedChannel()
+        let connection = WebSocketBotConnection(delegate: recorder, maskingSeed: 1)
+        try channel.pipeline.syncOperations.addHandlers(WebSocketFrameEncoder(), connection)
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        connection.open()
+        let payload: [UInt8] = [1, 2, 3, 4, 5]
+        connection.send(ByteBuffer(bytes: payload), opcode: .binary)
+        connection.send(ByteBuffer(bytes: payload), opcode: .binary)
+        var wire = ByteBuffer()
+        while var part = try channel.readOutbound(as: ByteBuffer.self) {
+            wire.writeBuffer(&part)
+        }
+        var keys: [[UInt8]] = []
+        for _ in 0..<2 {
+            // FIN + binary; the mask bit + a 5-byte length; the key; the masked payload.
+            #expect(wire.readInteger(as: UInt8.self) == UInt8(0x82))
+            #expect(wire.readInteger(as: UInt8.self) == UInt8(0x80 | 5))
+            let key = wire.readBytes(length: 4) ?? []
+            let masked = wire.readBytes(length: 5) ?? []
+            try #require(key.count == 4 && masked.count == 5)
+            #expect(masked != payload)
+            #expect(masked.indices.map { masked[$0] ^ key[$0 % 4] } == payload)
+            keys.append(key)
+        }
+        #expect(keys[0] != keys[1])
+        #expect(wire.readableBytes == 0)
+    }
+
+    @Test func messagesReachTheBotAndPingsAreAnsweredWithTheirData() throws {
+        try channel.writeInbound(serverFrame(.binary, ByteBuffer(bytes: [9, 9])))
+        try channel.writeInbound(serverFrame(.ping, ByteBuffer(string: "hi")))
+        #expect(recorder.messages.map(\.1) == [.binary])
+        let pong = try #require(try channel.readOutbound(as: WebSocketFrame.self))
+        #expect(pong.opcode == .pong && pong.maskKey != nil && pong.data == ByteBuffer(string: "hi"))
+    }
+
+    @Test func aServerCloseIsEchoedAndReportedWithItsCode() throws {
+        try channel.writeInbound(closeFrame(code: 1008))
+        let echo = try #require(try channel.readOutbound(as: WebSocketFrame.self))
+        var data = echo.data
+        #expect(echo.opcode == .connectionClose && data.readInteger(as: UInt16.self) == 1008)
+        #expect(!connection.canSend)
+        channel.embeddedEventLoop.run()
+        #expect(!channel.isActive)
+        #expect(recorder.closes.count == 1 && recorder.closes[0].code == 1008 && !recorder.closes[0].byBot)
+    }
+
+    @Test func theBotsCloseEndsWhenTheServerAnswers() throws {
+        connection.close(reason: "done")
+        let close = try #require(try channel.readOutbound(as: WebSocketFrame.self))
+        var data = close.data
+        #expect(close.opcode == .connectionClose && data.readInteger(as: UInt16.self) == 1000)
+        #expect(data.readString(length: data.readableBytes) == "done")
+        connection.send(ByteBuffer(bytes: [1]), opcode: .binary)
+        #expect(try channel.readOutbound(as: WebSocketFrame.self) == nil)
+        try channel.writeInbound(closeFrame(code: 1000))
+        #expect(!channel.isActive)
+        #expect(recorder.closes.count == 1 && recorder.closes[0].code == 1000 && recorder.closes[0].byBot)
+    }
+
+    @Test func theBotsCloseTimesOutWithoutAnAnswer() throws {
+        connection.close()
+        _ = try channel.readOutbound(as: WebSocketFrame.self)
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(1_999))
+        #expect(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
+        #expect(!channel.isActive)
+        #expect(recorder.closes.count == 1 && recorder.closes[0].code == nil && recorder.closes[0].byBot)
+    }
+}

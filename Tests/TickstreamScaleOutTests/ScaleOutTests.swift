@@ -1,0 +1,147 @@
+import Foundation
+import Testing
+import TickstreamTesting
+
+/// Gateways and workers as separate processes on one Kafka cluster, played by real WebSocket clients.
+///
+/// Runs the built `tickstream` binary (see ``Deployment/binaryURL``); one test at a time, since each starts a cluster,
+/// two gateways and up to two workers on a machine that may have two cores.
+@Suite(.serialized, .enabled(if: Deployment.binaryExists, Deployment.missingBinary))
+struct ScaleOutTests {
+    @Test(.timeLimit(.minutes(3)))
+    func playersOfOneRoomOnTwoGatewaysSeeTheSameStates() async throws {
+        try await Deployment.run { deployment in
+            let worker = try deployment.startWorker("worker-1")
+            let gateways = [try await deployment.startGateway("gateway-1"), try await deployment.startGateway("gateway-2")]
+            try await worker.line(containing: "partition restored")
+            let room = deployment.rooms(perPartition: 1)[0]
+            let players = (0..<4).map { Player(name: "player-\($0)", room: room, url: gateways[$0 % 2].url) }
+
+            try await play(players) {
+                try await waitUntil("every player to see the four players") { players.allSatisfy { $0.observations.playersInRoom == 4 } }
+                let start = players.map(\.observations.latestTick).max() ?? 0
+                try await waitUntil("60 more ticks") { players.allSatisfy { $0.observations.latestTick >= start + 60 } }
+            }
+
+            let observations = players.map(\.observations)
+            let common = observations.dropFirst().reduce(Set(observations[0].hashes.keys)) { $0.intersection($1.hashes.keys) }
+            let differing = common.filter { tick in Set(observations.map { $0.hashes[tick] }).count != 1 }
+            print("scale-out: 4 players of \(room) on 2 gateways: \(common.count) ticks seen by all, \(differing.count) with different states")
+            #expect(common.count >= 60, "the players saw the same ticks")
+            #expect(differing.isEmpty, "ticks whose state differs between players: \(differing.sorted().prefix(10))")
+            for player in observations {
+                #expect(player.errors.isEmpty)
+            }
+            try await expectCleanExit(gateways.map(\.process) + [worker])
+        }
+    }
+
+    /// A worker joins during play and takes over some rooms; then the first worker stops (SIGTERM: it checkpoints
+    /// and leaves; SIGKILL: it just disappears) and the second takes over the rest. Every input Kafka acknowledged
+    /// is applied: each player's last applied sequence reaches its last acknowledged one, and never goes back.
+    @Test(.timeLimit(.minutes(4)), arguments: [SIGTERM, SIGKILL])
+    func roomsMoveBetweenWorkersWithoutLosingAcknowledgedInputs(stopSignal: Int32) async throws {
+        try await Deployment.run { deployment in
+            // A killed worker's rooms move once the group notices it is gone: after the session timeout.
+            let properties = ["session.timeout.ms=6000"]
+            let first = try deployment.startWorker("worker-1", kafkaProperties: properties)
+            let gateways = [try await deployment.startGateway("gateway-1"), try await deployment.startGateway("gateway-2")]
+            let allPartitions = Set(0..<deployment.partitions)
+            try await waitUntil("worker-1 to own every partition") { deployment.restoredPartitions(of: first) == allPartitions }
+            // One room per partition; each room has a player on each gateway.
+            let players = deployment.rooms(perPartition: 1).flatMap { room in
+                gateways.enumerated().map { Player(name: "\(room)@gateway-\($0.offset + 1)", room: room, url: $0.element.url) }
+            }
+
+            var moved: Set<Int32> = []
+            var pauses: [Duration] = []
+            try await play(players) {
+                try await waitUntil("every player to receive states") { players.allSatisfy { $0.observations.snapshots >= 30 } }
+                _ = players.map { $0.takeLongestSilence() }
+
+                let second = try deployment.startWorker("worker-2", kafkaProperties: properties)
+                try await waitUntil("worker-2 to take over some rooms") { !deployment.restoredPartitions(of: second).isEmpty }
+                try await waitForTicks(players, 30, "after worker-2 joined")
+                moved = deployment.restoredPartitions(of: second)
+                pauses.append(players.map { $0.takeLongestSilence() }.max() ?? .zero)
+
+                let exit = try await first.stop(signal: stopSignal)
+                #expect(exit == (stopSignal == SIGTERM ? .status(0) : .signal(SIGKILL)), "worker-1: \(exit)")
+                try await waitUntil("worker-2 to own every partition") { deployment.restoredPartitions(of: second) == allPartitions }
+                try await waitForTicks(players, 30, "after worker-1 stopped")
+                pauses.append(players.map { $0.takeLongestSilence() }.max() ?? .zero)
+            }
+
+            let observations = players.map(\.observations)
+            let acknowledged = observations.map(\.lastAcknowledged).reduce(0, +)
+            let applied = observations.map(\.lastApplied).reduce(0, +)
+            let jump = observations.map(\.largestTickJump).max() ?? 0
+            print("""
+                scale-out: worker-2 joined and took partitions \(moved.sorted()), worker-1 stopped by signal \(stopSignal): \
+                \(players.count) players, inputs sent \(observations.map(\.lastSent).reduce(0, +)), acknowledged \(acknowledged), \
+                applied \(applied); longest pause of a room's snapshots: \(Int(pauses[0] / .milliseconds(1))) ms at the join, \(Int(pauses[1] / .milliseconds(1))) ms at the stop; \
+                largest tick jump \(jump)
+                """)
+            #expect(!moved.isEmpty && moved != allPartitions, "worker-2 took some partitions, not all, while worker-1 ran")
+            #expect(acknowledged == applied, "no acknowledged input lost")
+            for player in observations {
+                #expect(player.lastApplied == player.lastAcknowledged)
+                #expect(player.regressions == 0, "the last applied sequence never goes back")
+                #expect(player.errors.isEmpty)
+            }
+            try await expectCleanExit(gateways.map(\.process))
+        }
+    }
+
+    /// Runs `players` while `scenario` runs, then stops their inputs and waits until each has its last acknowledged
+    /// input applied.
+    private func play(_ players: [Player], during scenario: () async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for player in players {
+                group.addTask { try await player.play() }
+            }
+            do {
+                try await scenario()
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+            for player in players {
+                player.stopSending()
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(60))
+                throw ProcessFailure("players still waiting for their last inputs to be applied after 60 s")
+            }
+            for _ in players {
+                try await group.next()
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// Waits until every player has received `count` ticks more than the latest one any player has now.
+    private func waitForTicks(_ players: [Player], _ count: UInt64, _ when: String) async throws {
+        let start = players.map(\.observations.latestTick).max() ?? 0
+        try await waitUntil("\(count) ticks \(when)") { players.allSatisfy { $0.observations.latestTick >= start + count } }
+    }
+
+    /// Polls `condition` until it holds.
+    ///
+    /// - Throws: a ``ProcessFailure`` naming `what` after `timeout`.
+    private func waitUntil(_ what: String, timeout: Duration = .seconds(60), _ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !condition() {
+            guard ContinuousClock.now < deadline else { throw ProcessFailure("waited \(timeout) for \(what)") }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    /// Stops `processes` with SIGTERM, one after the other, and expects each to exit with status 0.
+    private func expectCleanExit(_ processes: [TickstreamProcess]) async throws {
+        for process in processes {
+            let exit = try await process.stop()
+            #expect(exit == .status(0), "\(process.name) after SIGTERM: \(exit)")
+        }
+    }
+}
