@@ -65,7 +65,7 @@ public struct TokenAuthority: Sendable {
             throw .invalidClaims("claims sub, rooms, role and exp are required: \(error)")
         }
         guard claims.exp > now else { throw .expired(at: claims.exp) }
-        guard PlayerName.isValid(claims.sub) else { throw .invalidClaims("sub is not 1 to 64 characters of [A-Za-z0-9_.:@-]") }
+        guard NameRule.player.isValid(claims.sub) else { throw .invalidClaims("sub is not 1 to 64 characters of [A-Za-z0-9_.:@-]") }
         guard (1...Self.maxRooms).contains(claims.rooms.count), claims.rooms.allSatisfy({ (1...128).contains($0.utf8.count) })
         else { throw .invalidClaims("rooms holds 1 to \(Self.maxRooms) patterns of 1 to 128 bytes") }
         return AccessToken(

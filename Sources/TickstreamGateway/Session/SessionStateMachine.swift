@@ -167,7 +167,7 @@ struct SessionStateMachine {
         guard room == nil else {
             return .reply(.error(.alreadyJoined, "already in room \(room ?? "")"))
         }
-        guard RoomName.isValid(join.room) else {
+        guard NameRule.room.isValid(join.room) else {
             return .reply(.error(.invalidRoom, "a room name is 1 to 64 characters of A-Z, a-z, 0-9, '_', '.' and '-'"))
         }
         guard identity.allows(join.room) else {

@@ -32,17 +32,7 @@ struct GatewayCommand: AsyncParsableCommand {
             logger.notice("anonymous players allowed: anyone who can reach this gateway can play")
         }
         let configuration = try gateway.configuration(bootstrapServers: try kafka.requiredBrokers(), kafka: kafka, allowAnonymous: allowAnonymous)
-        let host = configuration.host
-        let service = Gateway(
-            configuration: configuration,
-            rules: try simulation.rules(),
-            metricsRegistry: registry,
-            logger: logger,
-            onServerRunning: { port in
-                announce("WebSocket: ws://\(host):\(port)/v1/ws")
-                announce("Metrics:   http://\(host):\(port)/metrics")
-            }
-        )
+        let service = Gateway.announcing(configuration, rules: try simulation.rules(), metricsRegistry: registry, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

@@ -49,17 +49,7 @@ struct Serve: AsyncParsableCommand {
             logger.notice("anonymous players allowed (serve is for development; give --token-secret to require a token)")
         }
         let configuration = try gateway.configuration(bootstrapServers: bootstrapServers, kafka: kafka, allowAnonymous: anonymous)
-        let host = configuration.host
-        services.append(Gateway(
-            configuration: configuration,
-            rules: try simulation.rules(),
-            metricsRegistry: registry,
-            logger: logger,
-            onServerRunning: { port in
-                announce("WebSocket: ws://\(host):\(port)/v1/ws")
-                announce("Metrics:   http://\(host):\(port)/metrics")
-            }
-        ))
+        services.append(Gateway.announcing(configuration, rules: try simulation.rules(), metricsRegistry: registry, logger: logger))
 
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

@@ -1,6 +1,9 @@
 import ArgumentParser
+import Logging
 import NIOSSL
+import Prometheus
 import TickstreamGateway
+import TickstreamRules
 
 /// Where the gateway listens and who may connect.
 struct GatewayOptions: ParsableArguments {
@@ -71,6 +74,22 @@ struct GatewayOptions: ParsableArguments {
             }
         default:
             throw ValidationError("--tls-certificate and --tls-key go together")
+        }
+    }
+}
+
+extension Gateway {
+    /// The gateway of `configuration`, announcing its addresses on standard output once it listens.
+    static func announcing(
+        _ configuration: GatewayConfiguration,
+        rules: any GameRules,
+        metricsRegistry: PrometheusCollectorRegistry,
+        logger: Logger
+    ) -> Gateway {
+        let host = configuration.host
+        return Gateway(configuration: configuration, rules: rules, metricsRegistry: metricsRegistry, logger: logger) { port in
+            announce("WebSocket: ws://\(host):\(port)/v1/ws")
+            announce("Metrics:   http://\(host):\(port)/metrics")
         }
     }
 }
