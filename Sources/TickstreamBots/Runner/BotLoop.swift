@@ -111,10 +111,13 @@ final class BotLoop {
         tickTask = schedule(at: run.start + inputSchedule.offset(ofTick: tick)) { [self] in
             let ticks = inputSchedule.ticks(from: tick, elapsed: run.start.duration(to: .now))
             for tick in ticks {
+                // A send can finish the last bot, which empties the slots: then the loop's part is over.
+                guard running > 0 else { return }
                 for player in slots[inputSchedule.slot(ofTick: tick)] {
                     player.sendInputIfDue(at: .now)
                 }
             }
+            guard running > 0 else { return }
             tick = ticks.upperBound + 1
             let now = ContinuousClock.now
             if now >= nextHandOver {
