@@ -95,8 +95,10 @@ final class RdKafkaHandle: @unchecked Sendable {
         if destroyNow { destroy() }
     }
 
+    /// Destroys the client without closing a consumer again: `KafkaConsumer` closes on its poll thread first, and
+    /// the last lease may end on any thread, where a second close could block (or hang: seen with 2.0.2's mock).
     private func destroy() {
-        rd_kafka_destroy(pointer)
+        rd_kafka_destroy_flags(pointer, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE)
         retainedContext.release()
     }
 
