@@ -61,7 +61,7 @@ public final class KafkaConsumer: Sendable {
 
     deinit {
         buffer.finish()
-        if stop.stop() { wakePoller() }
+        stop.stop()
     }
 
     /// Everything the consumer reports; one reader at a time. See ``KafkaConsumerEvent``.
@@ -205,19 +205,13 @@ public final class KafkaConsumer: Sendable {
     /// checkpoint and commit before closing.
     public func close() async {
         buffer.finish()
-        if stop.stop() { wakePoller() }
+        // The poll loop notices within its 100 ms poll timeout. (Waking it with a queue yield would take a lease
+        // here, on a cooperative thread, and the last lease destroys the client: a blocking destroy must not run here.)
+        stop.stop()
         // librdkafka's close can wait forever on a broker that never answers (or on its own bugs, e.g.
         // librdkafka#4883): the caller must not. A close that overruns is abandoned, with its thread.
         if await !pollThread.join(timeout: configuration.closeTimeout) {
             logger.error("Kafka consumer close did not finish; abandoning it", metadata: ["kafka.timeout": "\(configuration.closeTimeout)"])
-        }
-    }
-
-    private func wakePoller() {
-        try? handle.withLease { rk in
-            let queue = rd_kafka_queue_get_consumer(rk)
-            rd_kafka_queue_yield(queue)
-            rd_kafka_queue_destroy(queue)
         }
     }
 
