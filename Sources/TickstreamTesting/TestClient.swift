@@ -35,7 +35,7 @@ public struct TestClient: Sendable {
 
     /// The next message that `matches`, skipping others; fails after `timeout`.
     public func next<T: Sendable>(
-        timeout: Duration = .seconds(20),
+        timeout: Duration = .seconds(45),
         _ matches: @escaping @Sendable (ServerMessage) -> T?
     ) async throws -> T {
         let received = self.received
@@ -53,7 +53,7 @@ public struct TestClient: Sendable {
     /// Reads snapshots, decoding binary ones with `tracker` and acknowledging each tick if `acknowledge`, until
     /// `done` returns true for one; returns the tracker.
     public func play(
-        timeout: Duration = .seconds(20),
+        timeout: Duration = .seconds(45),
         tracker: SnapshotTracker = SnapshotTracker(),
         acknowledge: Bool = true,
         until done: @escaping @Sendable (EntityTable?, ServerMessage.Snapshot) -> Bool
@@ -75,7 +75,7 @@ public struct TestClient: Sendable {
     }
 
     /// Waits until the server closes the connection.
-    public func waitForClose(timeout: Duration = .seconds(20)) async throws {
+    public func waitForClose(timeout: Duration = .seconds(45)) async throws {
         let received = self.received
         try await withTimeout(timeout) {
             for await _ in received {}
