@@ -26,6 +26,12 @@ public struct KafkaConsumerConfiguration: Sendable {
     /// How long the group waits for a silent member before it moves its partitions (`session.timeout.ms`).
     /// Default: 10 seconds, so a crashed worker's rooms move on quickly.
     public var sessionTimeout: Duration
+    /// The longest a connection to a broker that went away waits between attempts to come back
+    /// (`reconnect.backoff.max.ms`). Default: 1 second.
+    ///
+    /// librdkafka doubles its wait up to 10 s: a worker could miss its group session, and a gateway its state
+    /// records, for seconds after a broker returns.
+    public var reconnectBackoffMax: Duration
     /// How long a revocation waits for its owner's ``RevocationAcknowledgement`` before the partitions are
     /// given up anyway. Default: 10 seconds. Keep it below the group's rebalance timeout
     /// (`max.poll.interval.ms`, 5 minutes by default).
@@ -58,6 +64,7 @@ public struct KafkaConsumerConfiguration: Sendable {
         enableAutoCommit: Bool = false,
         fetchWaitMax: Duration = .milliseconds(2),
         sessionTimeout: Duration = .seconds(10),
+        reconnectBackoffMax: Duration = .seconds(1),
         revocationTimeout: Duration = .seconds(10),
         closeTimeout: Duration = .seconds(10),
         eventBufferSize: Int = 1024,
@@ -70,6 +77,7 @@ public struct KafkaConsumerConfiguration: Sendable {
         self.enableAutoCommit = enableAutoCommit
         self.fetchWaitMax = fetchWaitMax
         self.sessionTimeout = sessionTimeout
+        self.reconnectBackoffMax = reconnectBackoffMax
         self.revocationTimeout = revocationTimeout
         self.closeTimeout = closeTimeout
         self.eventBufferSize = eventBufferSize
@@ -86,6 +94,7 @@ public struct KafkaConsumerConfiguration: Sendable {
             "enable.auto.commit": String(enableAutoCommit),
             "fetch.wait.max.ms": String(fetchWaitMax.milliseconds),
             "session.timeout.ms": String(sessionTimeout.milliseconds),
+            "reconnect.backoff.max.ms": String(reconnectBackoffMax.milliseconds),
             "enable.partition.eof": "false",
             // Small requests go out at once instead of waiting for Nagle's algorithm.
             "socket.nagle.disable": "true",

@@ -25,6 +25,12 @@ public struct KafkaProducerConfiguration: Sendable {
     /// Records the local queue holds before sends fail with ``KafkaError/queueFull``
     /// (`queue.buffering.max.messages`). Default: 100,000.
     public var maxQueuedMessages: Int
+    /// The longest a connection to a broker that went away waits between attempts to come back
+    /// (`reconnect.backoff.max.ms`). Default: 1 second.
+    ///
+    /// librdkafka doubles its wait after each failed attempt up to 10 s: after a broker returns, inputs would be
+    /// refused for seconds longer than the outage. An attempt a second to a missing broker costs nothing.
+    public var reconnectBackoffMax: Duration
     /// How many fire-and-forget delivery failures ``KafkaProducer/deliveryFailures`` buffers; older ones are
     /// dropped (and counted in ``KafkaProducer/deliveryFailureCount``). Default: 1,024.
     public var deliveryFailureBufferSize: Int
@@ -52,6 +58,7 @@ public struct KafkaProducerConfiguration: Sendable {
         deliveryTimeout: Duration = .seconds(30),
         maxInFlightRequests: Int = 5,
         maxQueuedMessages: Int = 100_000,
+        reconnectBackoffMax: Duration = .seconds(1),
         deliveryFailureBufferSize: Int = 1024,
         properties: [String: String] = [:]
     ) {
@@ -63,6 +70,7 @@ public struct KafkaProducerConfiguration: Sendable {
         self.deliveryTimeout = deliveryTimeout
         self.maxInFlightRequests = maxInFlightRequests
         self.maxQueuedMessages = maxQueuedMessages
+        self.reconnectBackoffMax = reconnectBackoffMax
         self.deliveryFailureBufferSize = deliveryFailureBufferSize
         self.properties = properties
     }
@@ -77,6 +85,7 @@ public struct KafkaProducerConfiguration: Sendable {
             "message.timeout.ms": String(deliveryTimeout.milliseconds),
             "max.in.flight.requests.per.connection": String(maxInFlightRequests),
             "queue.buffering.max.messages": String(maxQueuedMessages),
+            "reconnect.backoff.max.ms": String(reconnectBackoffMax.milliseconds),
             // Small requests go out at once instead of waiting for Nagle's algorithm.
             "socket.nagle.disable": "true",
         ]

@@ -21,12 +21,13 @@ struct FaultTests {
         { ContinuousClock.now >= deadline }
     }
 
-    @Test(.disabled("recovery check is racy on a loaded machine: inputs refused during the outage keep the sent count ahead; see issue #9 note"))
+    @Test
     func aBrokerDownForFiveSecondsLosesNoAcknowledgedInput() async throws {
         // Inputs the broker cannot take within 2 s are refused with UNAVAILABLE: that is how clients learn of the outage.
         try await GatewayHarness.run(configure: { $0.deliveryTimeout = .seconds(2) }) { harness in
             let drivers = Locked<[String: InputDriver]>([:])
             let stop = Locked(false)
+            var recovery: [String: UInt64] = [:]
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<2 {
                     group.addTask {
@@ -49,10 +50,12 @@ struct FaultTests {
                 print("broker 1 down")
                 try await Task.sleep(for: .seconds(5))
                 try harness.cluster.cluster.setBrokerUp(1)
+                let sentBeforeRecovery = drivers.withLock { $0.mapValues(\.current.sent) }
                 print("broker 1 up")
                 try await Task.sleep(for: .seconds(6))
                 stop.withLock { $0 = true }
                 try await group.waitForAll()
+                recovery = sentBeforeRecovery
             }
             let final = drivers.withLock { $0 }
             let sent = final.values.reduce(0) { $0 + Int($1.current.sent) }
@@ -61,8 +64,12 @@ struct FaultTests {
             print("broker down 5 s: \(audit); UNAVAILABLE answers \(unavailable); errors \(final.values.map(\.current.errors))")
             #expect(unavailable > 0, "the clients were told of the outage")
             #expect(audit.lost == 0)
-            for driver in final.values {
-                #expect(driver.current.lastApplied == driver.current.sent, "inputs sent after the outage are applied: recovered")
+            // Inputs sent while Kafka was away may be refused (UNAVAILABLE, or THROTTLED when the backlog arrives at
+            // once); what recovery means is that inputs sent after it are logged again and reach their senders.
+            for (player, driver) in final {
+                let newest = audit.newestAcknowledged[player] ?? 0
+                #expect(newest > recovery[player] ?? .max, "\(player): inputs sent after the broker returned were acknowledged")
+                #expect(driver.current.lastApplied >= newest, "\(player): its newest acknowledged input came back applied")
             }
         }
     }

@@ -10,6 +10,8 @@ struct InputAudit: CustomStringConvertible {
     var sent: Int
     var acknowledged: Int
     var applied: Int
+    /// Each player's highest input sequence in the log.
+    var newestAcknowledged: [String: UInt64] = [:]
     var lost: Int { acknowledged - applied }
 
     var description: String { "inputs sent \(sent), acknowledged \(acknowledged), applied \(applied), lost \(lost)" }
@@ -53,6 +55,11 @@ struct InputAudit: CustomStringConvertible {
         let applied = logged.reduce(0) { sum, entry in
             sum + entry.value.count { $0 <= lastApplied[entry.key] ?? 0 }
         }
-        return InputAudit(sent: sent, acknowledged: acknowledged, applied: applied - refused)
+        return InputAudit(
+            sent: sent,
+            acknowledged: acknowledged,
+            applied: applied - refused,
+            newestAcknowledged: logged.compactMapValues { $0.max() }
+        )
     }
 }
