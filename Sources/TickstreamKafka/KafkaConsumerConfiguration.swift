@@ -26,6 +26,10 @@ public struct KafkaConsumerConfiguration: Sendable {
     /// How long the group waits for a silent member before it moves its partitions (`session.timeout.ms`).
     /// Default: 10 seconds, so a crashed worker's rooms move on quickly.
     public var sessionTimeout: Duration
+    /// How often a group member tells the coordinator it is alive (`heartbeat.interval.ms`); a member learns of
+    /// a rebalance at its next heartbeat, so this bounds how long a rebalance waits for the members. Default:
+    /// 500 ms (librdkafka's is 3 s).
+    public var heartbeatInterval: Duration
     /// The longest a connection to a broker that went away waits between attempts to come back
     /// (`reconnect.backoff.max.ms`). Default: 1 second.
     ///
@@ -64,6 +68,7 @@ public struct KafkaConsumerConfiguration: Sendable {
         enableAutoCommit: Bool = false,
         fetchWaitMax: Duration = .milliseconds(2),
         sessionTimeout: Duration = .seconds(10),
+        heartbeatInterval: Duration = .milliseconds(500),
         reconnectBackoffMax: Duration = .seconds(1),
         revocationTimeout: Duration = .seconds(10),
         closeTimeout: Duration = .seconds(10),
@@ -77,6 +82,7 @@ public struct KafkaConsumerConfiguration: Sendable {
         self.enableAutoCommit = enableAutoCommit
         self.fetchWaitMax = fetchWaitMax
         self.sessionTimeout = sessionTimeout
+        self.heartbeatInterval = heartbeatInterval
         self.reconnectBackoffMax = reconnectBackoffMax
         self.revocationTimeout = revocationTimeout
         self.closeTimeout = closeTimeout
@@ -94,6 +100,7 @@ public struct KafkaConsumerConfiguration: Sendable {
             "enable.auto.commit": String(enableAutoCommit),
             "fetch.wait.max.ms": String(fetchWaitMax.milliseconds),
             "session.timeout.ms": String(sessionTimeout.milliseconds),
+            "heartbeat.interval.ms": String(heartbeatInterval.milliseconds),
             "reconnect.backoff.max.ms": String(reconnectBackoffMax.milliseconds),
             "enable.partition.eof": "false",
             // Small requests go out at once instead of waiting for Nagle's algorithm.

@@ -42,8 +42,9 @@ struct ScaleOutTests {
     @Test(.timeLimit(.minutes(4)), arguments: [SIGTERM, SIGKILL])
     func roomsMoveBetweenWorkersWithoutLosingAcknowledgedInputs(stopSignal: Int32) async throws {
         try await Deployment.run { deployment in
-            // A killed worker's rooms move once the group notices it is gone: after the session timeout.
-            let properties = ["session.timeout.ms=6000"]
+            // A killed worker's rooms move once the group notices it is gone: after the session timeout. The embedded
+            // cluster also holds every rebalance for the session timeout less a second, waiting for members.
+            let properties = ["session.timeout.ms=2000", "heartbeat.interval.ms=250"]
             let first = try deployment.startWorker("worker-1", kafkaProperties: properties)
             let gateways = [try await deployment.startGateway("gateway-1"), try await deployment.startGateway("gateway-2")]
             let allPartitions = Set(0..<deployment.partitions)

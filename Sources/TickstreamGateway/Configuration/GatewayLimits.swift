@@ -21,6 +21,18 @@ public struct GatewayLimits: Sendable, Hashable {
     /// Messages (other than snapshots, of which only the newest waits) queued for a connection that does not read
     /// them; past it the connection closes with 1008. Default: 256.
     public var outboxCapacity: Int
+    /// How long one write to a client may wait for the client to read; past it the connection is cut off
+    /// without a close frame (which could not be written either). Default: 10 seconds.
+    ///
+    /// A client that never reads would otherwise hold its connection, its buffers and its place in the room
+    /// until TCP gives up, and block a graceful shutdown.
+    public var writeTimeout: Duration
+    /// The kernel's send buffer for each connection, in bytes (`SO_SNDBUF`; Linux doubles it). Default: 32 KiB.
+    ///
+    /// Linux grows a socket's send buffer up to megabytes for a peer that does not read: seconds of stale
+    /// snapshots that a slow client would then have to read through, and memory a client that never reads would
+    /// hold. A small buffer makes the writer wait instead, so that the outbox skips to the newest snapshot.
+    public var socketSendBuffer: Int
 
     public init(
         maxConnections: Int = 10_000,
@@ -31,7 +43,9 @@ public struct GatewayLimits: Sendable, Hashable {
         maxMalformedMessages: Int = 3,
         maxRelayPayload: Int = 1024,
         maxRelayKindLength: Int = 32,
-        outboxCapacity: Int = 256
+        outboxCapacity: Int = 256,
+        writeTimeout: Duration = .seconds(10),
+        socketSendBuffer: Int = 32 * 1024
     ) {
         self.maxConnections = maxConnections
         self.maxMessageSize = maxMessageSize
@@ -42,5 +56,7 @@ public struct GatewayLimits: Sendable, Hashable {
         self.maxRelayPayload = maxRelayPayload
         self.maxRelayKindLength = maxRelayKindLength
         self.outboxCapacity = outboxCapacity
+        self.writeTimeout = writeTimeout
+        self.socketSendBuffer = socketSendBuffer
     }
 }

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import NIOWebSocket
 import SwiftProtobuf
+import Synchronization
 import TickstreamKafka
 import TickstreamProtocol
 import TickstreamRules
@@ -13,9 +14,11 @@ import TickstreamRules
 /// performs its actions, and a writer that sends what the session's outbox holds, one batch per flush.
 ///
 /// Inputs of the session reach Kafka in the order they arrived: the reader waits for each acknowledgement
-/// before it reads the next message.
+/// before it reads the next message. A watchdog cuts the connection off when one write waits longer than
+/// ``GatewayLimits/writeTimeout`` for the client to read.
 struct Connection {
     let session: Session
+    let channel: any Channel
     let codec: MessageCodec
     let broadcaster: Broadcaster
     let inputLog: InputLog
@@ -27,6 +30,7 @@ struct Connection {
     ///
     /// - Throws: the inbound stream's error (e.g. an oversized message), for the WebSocket handler to close with.
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+        let pendingWrite = PendingWrite()
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -34,10 +38,13 @@ struct Connection {
                     try await read(inbound)
                 }
                 group.addTask {
-                    try await write(outbound)
+                    try await write(outbound, pendingWrite: pendingWrite)
                 }
-                // Either the client went away (the writer has nothing left to do) or the writer sent a close
-                // (the reader has nothing left to read).
+                group.addTask {
+                    try await watch(pendingWrite)
+                }
+                // Either the client went away (the writer has nothing left to do), the writer sent a close (the
+                // reader has nothing left to read), or the watchdog cut off a client that stopped reading.
                 try await group.next()
                 group.cancelAll()
             }
@@ -180,8 +187,24 @@ struct Connection {
         }
     }
 
-    private func write(_ outbound: WebSocketOutboundWriter) async throws {
+    /// Closes the channel, without a close frame, once a write has waited for the client past the write timeout.
+    private func watch(_ pendingWrite: PendingWrite) async throws {
+        let timeout = limits.writeTimeout
+        while true {
+            try await Task.sleep(for: timeout / 4)
+            if let since = pendingWrite.since, since.duration(to: .now) > timeout {
+                metrics.stalledConnections.increment()
+                logger.notice("Cutting off a client that stopped reading", metadata: ["write.waited": "\(since.duration(to: .now))"])
+                try? await channel.close()
+                return
+            }
+        }
+    }
+
+    private func write(_ outbound: WebSocketOutboundWriter, pendingWrite: PendingWrite) async throws {
         while let flush = await session.outbox.next() {
+            pendingWrite.begin()
+            defer { pendingWrite.end() }
             if !flush.messages.isEmpty {
                 var batch = ServerBatch()
                 batch.messages = flush.messages
@@ -205,4 +228,15 @@ struct Connection {
             }
         }
     }
+}
+
+/// When the connection's writer started the write it is waiting on, if it is waiting on one.
+private final class PendingWrite: Sendable {
+    private let started = Mutex<ContinuousClock.Instant?>(nil)
+
+    var since: ContinuousClock.Instant? { started.withLock { $0 } }
+
+    func begin() { started.withLock { $0 = .now } }
+
+    func end() { started.withLock { $0 = nil } }
 }

@@ -54,7 +54,7 @@ extension Gateway {
             return Response(status: .upgradeRequired)
         }
 
-        let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
+        let webSocketRouter = Router(context: GatewayRequestContext.self)
         webSocketRouter.ws("/v1/ws") { request, _ in
             let handshake = Handshake(request: request, configuration: configuration)
             guard handshake.refusal == nil, handshake.format != nil else { return .dontUpgrade }
@@ -62,7 +62,14 @@ extension Gateway {
         } onUpgrade: { inbound, outbound, webSocketContext in
             let handshake = Handshake(request: webSocketContext.request, configuration: configuration)
             guard handshake.refusal == nil, let format = handshake.format else { return }
-            try await serve(inbound: inbound, outbound: outbound, format: format, identity: handshake.identity(), context: context)
+            try await serve(
+                inbound: inbound,
+                outbound: outbound,
+                channel: webSocketContext.requestContext.channel,
+                format: format,
+                identity: handshake.identity(),
+                context: context
+            )
         }
 
         let extensions: [WebSocketExtensionFactory] =
@@ -97,6 +104,7 @@ extension Gateway {
     private func serve(
         inbound: WebSocketInboundStream,
         outbound: WebSocketOutboundWriter,
+        channel: any Channel,
         format: WireFormat,
         identity: SessionIdentity,
         context: ServerContext
@@ -126,12 +134,19 @@ extension Gateway {
         }
         context.metrics.connections.increment()
         logger.debug("Connected", metadata: ["format": "\(format)"])
+        do {
+            let sendBuffer = SocketOptionValue(context.configuration.limits.socketSendBuffer)
+            try await channel.setOption(.socketOption(.so_sndbuf), value: sendBuffer).get()
+        } catch {
+            logger.debug("Cannot bound the socket's send buffer", metadata: ["error": "\(error)"])
+        }
         defer {
             context.registry.remove(session)
             context.metrics.connections.decrement()
         }
         let connection = Connection(
             session: session,
+            channel: channel,
             codec: codec,
             broadcaster: context.broadcaster,
             inputLog: context.inputLog,

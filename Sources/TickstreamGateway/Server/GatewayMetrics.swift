@@ -27,6 +27,8 @@ struct GatewayMetrics: Sendable {
     /// Undelivered snapshots replaced by a fresher one because their client fell behind.
     let snapshotsSkipped = Counter(label: "tickstream_gateway_snapshots_skipped_total")
     let outboxOverflows = Counter(label: "tickstream_gateway_outbox_overflows_total")
+    /// Connections cut off because a write waited past the write timeout for the client to read.
+    let stalledConnections = Counter(label: "tickstream_gateway_stalled_connections_total")
     private let stateRecords = Counter(label: "tickstream_gateway_state_records_total")
     /// The age of each state record when the broadcaster reads it (now − the worker's create timestamp): the
     /// state consumer's lag in time. Across machines it includes their clock skew.

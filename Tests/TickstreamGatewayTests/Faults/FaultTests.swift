@@ -5,6 +5,7 @@ import TickstreamRules
 import WSCore
 import Logging
 import ServiceLifecycle
+import SwiftProtobuf
 import Testing
 import TickstreamArena
 import TickstreamGateway
@@ -70,6 +71,43 @@ struct FaultTests {
                 let newest = audit.newestAcknowledged[player] ?? 0
                 #expect(newest > recovery[player] ?? .max, "\(player): inputs sent after the broker returned were acknowledged")
                 #expect(driver.current.lastApplied >= newest, "\(player): its newest acknowledged input came back applied")
+            }
+        }
+    }
+
+    @Test func aClientThatNeverReadsIsCutOffWhileTheRoomPlaysOn() async throws {
+        try await GatewayHarness.run(configure: { $0.limits.writeTimeout = .seconds(2) }) { harness in
+            _ = try await TestClient.connect(harness.url) { ann in
+                ann.send(.join("stall"))
+                let welcome = try await ann.next { $0.welcomeMessage }
+                let driver = InputDriver(ann)
+                async let plays: Void = driver.run(until: Self.past(.now + .seconds(15)))
+                let stalled = try await NeverReadingClient.connect(port: harness.port, joining: "stall")
+                let connected = ContinuousClock.now
+                let snapshotsBefore = driver.current.snapshots
+                // Its keyframes (it acknowledges none) fill the socket buffers within seconds; then one write waits
+                // past the 2 s write timeout and the gateway cuts the connection off. Reading now finds the bytes
+                // that were buffered and then the end, instead of a stream that goes on.
+                try await Task.sleep(for: .seconds(12))
+                let received = try await withTimeout(.seconds(5)) { try await stalled.readUntilClosed() }
+                let snapshotsWhileStalled = driver.current.snapshots - snapshotsBefore
+                await plays
+                let audit = try await InputAudit.audit(players: [welcome.playerID], sent: Int(driver.current.sent), cluster: harness.cluster)
+                let drops = try await harness.cluster.records(of: harness.cluster.topics.inputs).count { record in
+                    guard let input = try? InputRecord(serializedBytes: record.value), input.player != welcome.playerID,
+                        case .leave(let leave) = input.action
+                    else { return false }
+                    return leave.dropped
+                }
+                print(
+                    "never-reading client: cut off with \(received) bytes unread by \(connected.duration(to: .now)); "
+                        + "the other player: \(audit), \(snapshotsWhileStalled) snapshots in the 12 s it stalled"
+                )
+                #expect(received < 512 * 1024, "what the server buffered for it stayed bounded")
+                #expect(drops == 1, "its player left the room when it was cut off")
+                #expect(audit.lost == 0)
+                #expect(driver.current.lastApplied == driver.current.sent)
+                #expect(snapshotsWhileStalled >= 12 * 30 / 2, "the room went on ticking for the other player")
             }
         }
     }
