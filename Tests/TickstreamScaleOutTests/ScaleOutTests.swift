@@ -43,8 +43,9 @@ struct ScaleOutTests {
     func roomsMoveBetweenWorkersWithoutLosingAcknowledgedInputs(stopSignal: Int32) async throws {
         try await Deployment.run { deployment in
             // A killed worker's rooms move once the group notices it is gone: after the session timeout. The embedded
-            // cluster also holds every rebalance for the session timeout less a second, waiting for members.
-            let properties = ["session.timeout.ms=2000", "heartbeat.interval.ms=250"]
+            // cluster holds every rebalance for the session timeout less a second, and a group's first join for 3 s
+            // (without heartbeats, so the session must outlast it): 4.5 s is about the shortest that is safe there.
+            let properties = ["session.timeout.ms=4500"]
             let first = try deployment.startWorker("worker-1", kafkaProperties: properties)
             let gateways = [try await deployment.startGateway("gateway-1"), try await deployment.startGateway("gateway-2")]
             let allPartitions = Set(0..<deployment.partitions)
