@@ -18,7 +18,7 @@ import TickstreamRules
 /// ``GatewayLimits/writeTimeout`` for the client to read.
 struct Connection {
     let session: Session
-    let channel: any Channel
+    let channel: ConnectionChannel
     let codec: MessageCodec
     let broadcaster: Broadcaster
     let inputLog: InputLog
@@ -195,7 +195,7 @@ struct Connection {
             if let since = pendingWrite.since, since.duration(to: .now) > timeout {
                 metrics.stalledConnections.increment()
                 logger.notice("Cutting off a client that stopped reading", metadata: ["write.waited": "\(since.duration(to: .now))"])
-                try? await channel.close()
+                try? await channel.channel?.close()
                 return
             }
         }

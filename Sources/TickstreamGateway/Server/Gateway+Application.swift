@@ -65,7 +65,7 @@ extension Gateway {
             try await serve(
                 inbound: inbound,
                 outbound: outbound,
-                channel: webSocketContext.requestContext.channel,
+                channel: webSocketContext.requestContext.connection,
                 format: format,
                 identity: handshake.identity(),
                 context: context
@@ -104,7 +104,7 @@ extension Gateway {
     private func serve(
         inbound: WebSocketInboundStream,
         outbound: WebSocketOutboundWriter,
-        channel: any Channel,
+        channel: ConnectionChannel,
         format: WireFormat,
         identity: SessionIdentity,
         context: ServerContext
@@ -136,7 +136,7 @@ extension Gateway {
         logger.debug("Connected", metadata: ["format": "\(format)"])
         do {
             let sendBuffer = SocketOptionValue(context.configuration.limits.socketSendBuffer)
-            try await channel.setOption(.socketOption(.so_sndbuf), value: sendBuffer).get()
+            try await channel.channel?.setOption(.socketOption(.so_sndbuf), value: sendBuffer).get()
         } catch {
             logger.debug("Cannot bound the socket's send buffer", metadata: ["error": "\(error)"])
         }

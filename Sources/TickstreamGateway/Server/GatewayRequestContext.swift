@@ -7,12 +7,24 @@ import NIOCore
 struct GatewayRequestContext: RequestContext, WebSocketRequestContext {
     var coreContext: CoreRequestContextStorage
     let webSocket: WebSocketHandlerReference<Self>
-    /// The TCP connection the request arrived on; after an upgrade, the WebSocket's.
-    let channel: any Channel
+    let connection: ConnectionChannel
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         webSocket = .init()
-        channel = source.channel
+        connection = ConnectionChannel(source.channel)
+    }
+}
+
+/// The TCP connection a request arrived on (after an upgrade, the WebSocket's), held weakly.
+///
+/// hummingbird-websocket 2.8.1 keeps each upgraded request's context in a reference cycle (the context's
+/// `webSocket` box holds the context), so a strong reference here would keep every closed connection's channel,
+/// its pipeline and its buffers alive.
+final class ConnectionChannel: Sendable {
+    weak let channel: (any Channel)?
+
+    init(_ channel: any Channel) {
+        self.channel = channel
     }
 }
