@@ -24,7 +24,7 @@ import TickstreamTesting
 
     /// Polls the state topic until `condition` holds of the rooms' newest records.
     func waitForStates(
-        _ cluster: TestCluster, _ what: String, timeout: Duration = .seconds(45),
+        _ cluster: TestCluster, _ what: String, timeout: Duration = .seconds(90),
         until condition: @escaping @Sendable ([String: StateRecord]) -> Bool
     ) async throws -> [String: StateRecord] {
         do {
@@ -51,7 +51,10 @@ import TickstreamTesting
             SimulationWorker(
                 configuration: WorkerConfiguration(
                     bootstrapServers: cluster.bootstrapServers, topics: cluster.topics, workerID: id,
-                    rules: ArenaRules(), checkpointInterval: 30, revocationTimeout: .seconds(5)
+                    rules: ArenaRules(), checkpointInterval: 30, revocationTimeout: .seconds(5),
+                    // The embedded cluster holds each rebalance for the session timeout less a second (10 s by
+                    // default), and a crash costs two of them; a busy CI machine ran the takeover past the wait.
+                    kafkaProperties: ["session.timeout.ms": "4500"]
                 ),
                 logger: TestCluster.logger
             )
