@@ -130,15 +130,28 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
-    /// Commits `offsets` for the group and waits for the coordinator to confirm.
+    /// Commits `offsets` for the group and waits at most `timeout` for the coordinator to confirm.
     ///
     /// Each offset is the next one to read, i.e. the last processed offset + 1 (``ConsumerRecord/nextPosition``).
-    public func commit(_ offsets: [TopicPartitionOffset]) async throws {
+    /// librdkafka's synchronous commit waits for a coordinator forever, which hung a shutdown whose broker was
+    /// gone: the commit's result is awaited on a queue of its own instead, for a bounded time.
+    ///
+    /// - Throws: ``KafkaError/timedOut`` when no answer came in time (the commit may still happen later).
+    public func commit(_ offsets: [TopicPartitionOffset], timeout: Duration = .seconds(10)) async throws {
         guard !offsets.isEmpty else { return }
         try await blocking { rk throws(KafkaError) in
             let list = TopicPartitionList(offsets)
-            try Self.check(rd_kafka_commit(rk, list.pointer, 0))
-            if let error = list.firstError { throw error }
+            let results = rd_kafka_queue_new(rk)
+            defer { rd_kafka_queue_destroy(results) }
+            try Self.check(rd_kafka_commit_queue(rk, list.pointer, results, nil, nil))
+            guard let event = rd_kafka_queue_poll(results, timeout.milliseconds) else {
+                throw KafkaError.timedOut
+            }
+            defer { rd_kafka_event_destroy(event) }
+            try Self.check(rd_kafka_event_error(event))
+            if let committed = rd_kafka_event_topic_partition_list(event), let error = TopicPartitionList.firstError(of: committed) {
+                throw error
+            }
         }
     }
 

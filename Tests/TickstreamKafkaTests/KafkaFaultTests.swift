@@ -131,4 +131,37 @@ struct KafkaFaultTests {
 
         #expect(ContinuousClock.now - started < .seconds(15))
     }
+
+    /// librdkafka's synchronous commit waits for a coordinator forever; this one gives up (a worker's shutdown with
+    /// its broker gone used to hang here).
+    @Test(.timeLimit(.minutes(1)))
+    func aCommitWithTheCoordinatorDownTimesOutAndWorksOnceItIsBack() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1)
+        let topic = uniqueTopic()
+        try cluster.createTopic(name: topic, partitions: 1, replicationFactor: 1)
+        let consumer = try KafkaConsumer(
+            configuration: .init(bootstrapServers: cluster.bootstrapServers, groupID: "commits-\(topic)"),
+            logger: testLogger
+        )
+        try await consumer.subscribe(topics: [topic])
+        try await withTimeout(.seconds(20)) {
+            for await event in consumer.events {
+                if case .assigned = event { return }
+            }
+        }
+        let partition = TopicPartition(topic: topic, partition: 0)
+        try await consumer.commit([TopicPartitionOffset(partition, offset: 0)])
+
+        try cluster.setBrokerDown(1)
+        let started = ContinuousClock.now
+        await #expect(throws: KafkaError.timedOut) {
+            try await consumer.commit([TopicPartitionOffset(partition, offset: 0)], timeout: .seconds(1))
+        }
+        #expect(ContinuousClock.now - started < .seconds(5))
+
+        try cluster.setBrokerUp(1)
+        try await consumer.commit([TopicPartitionOffset(partition, offset: 0)])
+        #expect(try await consumer.committed([partition]).map(\.offset) == [0])
+        await consumer.close()
+    }
 }

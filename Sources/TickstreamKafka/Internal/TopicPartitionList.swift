@@ -28,8 +28,11 @@ struct TopicPartitionList: ~Copyable {
     var positions: [TopicPartitionOffset] { Self.positions(of: pointer) }
 
     /// The first per-partition error in the list, if any.
-    var firstError: KafkaError? {
-        let list = pointer.pointee
+    var firstError: KafkaError? { Self.firstError(of: pointer) }
+
+    /// The first per-partition error in `list`, if any.
+    static func firstError(of list: UnsafePointer<rd_kafka_topic_partition_list_t>) -> KafkaError? {
+        let list = list.pointee
         for element in UnsafeBufferPointer(start: list.elems, count: Int(list.cnt))
         where element.err != RD_KAFKA_RESP_ERR_NO_ERROR {
             let name = "\(String(cString: element.topic))[\(element.partition)]"

@@ -128,24 +128,36 @@ public struct SimulationWorker: Service {
         }
     }
 
-    /// Sends `checkpoints` and, as each is delivered, commits what it covers.
+    /// Sends `checkpoints`, then commits what the delivered ones cover.
     private func deliver(_ checkpoints: [RoomCheckpoint], producer: KafkaProducer, consumer: KafkaConsumer, host: RoomHost) async {
-        for checkpoint in checkpoints {
-            guard await send(checkpoint, producer: producer) else { continue }
+        var commits: [Int32: TopicPartitionOffset] = [:]
+        for checkpoint in await send(checkpoints, producer: producer) {
             if let offset = await host.checkpointDelivered(checkpoint) {
-                await commit([offset], consumer: consumer)
+                commits[offset.partition] = offset
             }
         }
+        await commit(Array(commits.values), consumer: consumer)
     }
 
     /// Sends the checkpoints of released partitions; commits only if every one was delivered.
     private func deliver(_ checkpoints: [RoomCheckpoint], producer: KafkaProducer, consumer: KafkaConsumer, commits: [TopicPartitionOffset]) async {
-        var delivered = true
-        for checkpoint in checkpoints {
-            delivered = await send(checkpoint, producer: producer) && delivered
-        }
-        if delivered {
+        if await send(checkpoints, producer: producer).count == checkpoints.count {
             await commit(commits, consumer: consumer)
+        }
+    }
+
+    /// Sends `checkpoints` at once, so that they share batches and one delivery wait (a shutdown with the broker
+    /// gone waits one delivery timeout, not one per room); returns those delivered.
+    private func send(_ checkpoints: [RoomCheckpoint], producer: KafkaProducer) async -> [RoomCheckpoint] {
+        await withTaskGroup(of: RoomCheckpoint?.self) { group in
+            for checkpoint in checkpoints {
+                group.addTask { await send(checkpoint, producer: producer) ? checkpoint : nil }
+            }
+            var delivered: [RoomCheckpoint] = []
+            for await checkpoint in group {
+                if let checkpoint { delivered.append(checkpoint) }
+            }
+            return delivered
         }
     }
 
