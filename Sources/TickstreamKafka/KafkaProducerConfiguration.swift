@@ -5,11 +5,11 @@ public struct KafkaProducerConfiguration: Sendable {
     public var bootstrapServers: String
     /// Names this client in broker logs and metrics. Default: `tickstream`.
     public var clientID: String
-    /// How long a record may wait for others to fill its batch (`linger.ms`). Default: zero.
+    /// How long a record may wait for others to fill its batch (`linger.ms`). Default: 2 ms.
     ///
-    /// Player inputs are latency-critical and every millisecond of linger is added to every send. Batches still
-    /// form under load: records queue up while `maxInFlightRequests` requests are outstanding. Raise it for bulk
-    /// throughput, not for game paths.
+    /// Every millisecond of linger is added to every send, but without any each record of a busy gateway went
+    /// out in a request of its own: at 100 players (3,000 inputs/s) 2 ms cut the gateway's CPU by 30 % and
+    /// lowered its latency (`tools/bench`). Set zero where one record at a time is all there is.
     public var linger: Duration
     /// Exactly-once, in-order delivery per partition through retries (`enable.idempotence`). Default: `true`.
     public var idempotence: Bool
@@ -52,7 +52,7 @@ public struct KafkaProducerConfiguration: Sendable {
     public init(
         bootstrapServers: String,
         clientID: String = "tickstream",
-        linger: Duration = .zero,
+        linger: Duration = .milliseconds(2),
         idempotence: Bool = true,
         acks: Acks = .all,
         deliveryTimeout: Duration = .seconds(30),

@@ -199,8 +199,8 @@ extension ClientMessage {
         .with { $0.join = .with { $0.room = room; $0.lastAcknowledgedTick = resume } }
     }
 
-    public static func input(_ sequence: UInt64, _ payload: [UInt8]) -> Self {
-        .with { $0.input = .with { $0.sequence = sequence; $0.payload = Data(payload) } }
+    public static func input(_ sequence: UInt64, _ payload: [UInt8], ackTick: UInt64 = 0) -> Self {
+        .with { $0.input = .with { $0.sequence = sequence; $0.payload = Data(payload); $0.ackTick = ackTick } }
     }
 
     public static func ack(_ tick: UInt64) -> Self {

@@ -80,7 +80,9 @@ struct KafkaBench: AsyncParsableCommand {
     private func latency(_ cluster: EmbeddedKafkaCluster, logger: Logger) async throws {
         let topic = "bench.latency"
         try cluster.createTopic(name: topic, partitions: 1)
-        let producer = try KafkaProducer(configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: logger)
+        let producerConfiguration = KafkaProducerConfiguration(bootstrapServers: cluster.bootstrapServers)
+        let producerLinger = producerConfiguration.linger
+        let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
         var consumerConfiguration = KafkaConsumerConfiguration(bootstrapServers: cluster.bootstrapServers)
         if let fetchWaitMs { consumerConfiguration.fetchWaitMax = .milliseconds(fetchWaitMs) }
         let fetchWait = consumerConfiguration.fetchWaitMax
@@ -136,7 +138,7 @@ struct KafkaBench: AsyncParsableCommand {
             "produce→consume latency at \(rate) records/s, \(sorted.count) records: "
                 + "p50 \(ms(percentile(0.5))) ms, p99 \(ms(percentile(0.99))) ms, "
                 + "p99.9 \(ms(percentile(0.999))) ms, max \(ms(sorted.last!)) ms "
-                + "(linger 0, fetch wait \(ms(fetchWait)) ms, idempotent, acks=all)"
+                + "(linger \(ms(producerLinger)) ms, fetch wait \(ms(fetchWait)) ms, idempotent, acks=all)"
         )
     }
 

@@ -62,6 +62,10 @@ package struct BotSession: Sendable {
     package private(set) var phase: Phase = .disconnected
     /// The newest tick applied and acknowledged; 0 before the first snapshot.
     package private(set) var acknowledgedTick: UInt64 = 0
+    /// The newest tick the server was told of on this connection (by an ack, an input or the resume).
+    private var lastAckSent: UInt64 = 0
+    /// A bot whose inputs carry its acks sends one on its own once the server's baseline is this many ticks old.
+    private static let acknowledgementLag: UInt64 = 3
     /// The last input sequence sent on this connection.
     package private(set) var sequence: UInt64 = 0
     private var pending = InputLatencyTracker()
@@ -96,6 +100,7 @@ package struct BotSession: Sendable {
             acknowledgedTick = 0
             baselines.removeAll()
         }
+        lastAckSent = acknowledgedTick
         var message = ClientMessage()
         message.message = .join(join)
         return message
@@ -115,6 +120,11 @@ package struct BotSession: Sendable {
         var input = ClientMessage.Input()
         input.sequence = sequence
         input.payload = Data(ArenaInput(heading: direction.next()).payload)
+        if acknowledgedTick > lastAckSent {
+            input.ackTick = acknowledgedTick
+            lastAckSent = acknowledgedTick
+            measurements.counters.acksSent += 1
+        }
         var message = ClientMessage()
         message.message = .input(input)
         return message
@@ -145,6 +155,7 @@ package struct BotSession: Sendable {
                 measurements.counters.errors[error.code.rawValue, default: 0] += 1
                 if error.code == .badResume {
                     acknowledgedTick = 0
+                    lastAckSent = 0
                 }
             case .relay, .playerJoined, .playerLeft, .pong, nil:
                 break
@@ -152,6 +163,12 @@ package struct BotSession: Sendable {
         }
         guard let newestTick, newestTick > acknowledgedTick else { return nil }
         acknowledgedTick = newestTick
+        // A playing bot's acks ride on its inputs; one goes on its own only when no input carried one for a while
+        // (a low input rate), so that the baseline of the server's deltas stays recent.
+        if configuration.sendsInputs, newestTick - lastAckSent < Self.acknowledgementLag {
+            return nil
+        }
+        lastAckSent = newestTick
         measurements.counters.acksSent += 1
         var ack = ClientMessage()
         ack.message = .ack(.with { $0.tick = newestTick })

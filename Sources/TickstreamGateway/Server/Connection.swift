@@ -71,9 +71,13 @@ struct Connection {
             var isInput = false
             do {
                 let clientMessage = try codec.decode(message)
-                if case .input = clientMessage.message {
+                if case .input(let input) = clientMessage.message {
                     isInput = true
                     metrics.inputsReceived.increment()
+                    // The client's ack, riding on its input (an ack is harmless before a join: joining resets it).
+                    if input.ackTick != 0 {
+                        session.acknowledge(input.ackTick)
+                    }
                 }
                 action = session.withStateMachine { $0.received(clientMessage, at: .now) }
             } catch {

@@ -154,7 +154,9 @@ extension Gateway {
             metrics: context.metrics,
             logger: logger
         )
-        try await connection.run(inbound: inbound, outbound: outbound)
+        try await withTaskExecutorPreference(channel.channel.map { EventLoopExecutor($0.eventLoop) }) {
+            try await connection.run(inbound: inbound, outbound: outbound)
+        }
     }
 
     /// Ready when Kafka answers and both topics exist with the same partition count.

@@ -253,6 +253,10 @@ public nonisolated struct ClientMessage: Sendable {
     /// The game's own encoding (the arena: two signed bytes, dx and dy in -1...1).
     public var payload: Data = Data()
 
+    /// Also acknowledges this tick, as an Ack would; 0 for none. A client that sends an input every tick
+    /// carries its acks here and needs no Ack messages (one message per tick instead of two).
+    public var ackTick: UInt64 = 0
+
     public var unknownFields = SwiftProtobuf.UnknownStorage()
 
     public init() {}
@@ -763,7 +767,7 @@ nonisolated extension ClientMessage.Join: SwiftProtobuf.Message, SwiftProtobuf._
 
 nonisolated extension ClientMessage.Input: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = ClientMessage.protoMessageName + ".Input"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sequence\0\u{1}payload\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sequence\0\u{1}payload\0\u{3}ack_tick\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -773,6 +777,7 @@ nonisolated extension ClientMessage.Input: SwiftProtobuf.Message, SwiftProtobuf.
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularUInt64Field(value: &self.sequence) }()
       case 2: try { try decoder.decodeSingularBytesField(value: &self.payload) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.ackTick) }()
       default: break
       }
     }
@@ -785,12 +790,16 @@ nonisolated extension ClientMessage.Input: SwiftProtobuf.Message, SwiftProtobuf.
     if !self.payload.isEmpty {
       try visitor.visitSingularBytesField(value: self.payload, fieldNumber: 2)
     }
+    if self.ackTick != 0 {
+      try visitor.visitSingularUInt64Field(value: self.ackTick, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: ClientMessage.Input, rhs: ClientMessage.Input) -> Bool {
     if lhs.sequence != rhs.sequence {return false}
     if lhs.payload != rhs.payload {return false}
+    if lhs.ackTick != rhs.ackTick {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

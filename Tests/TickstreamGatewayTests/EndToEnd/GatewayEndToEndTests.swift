@@ -94,6 +94,23 @@ struct GatewayEndToEndTests {
         }
     }
 
+    @Test func anInputCarriesTheAcknowledgementOfATick() async throws {
+        try await GatewayHarness.run { harness in
+            _ = try await TestClient.connect(harness.url, subprotocol: "tickstream.v1.json") { client in
+                client.send(.join("ack-in-input-room"))
+                _ = try await client.next { $0.welcomeMessage }
+                let keyframe = try await client.next { $0.snapshotMessage }
+                #expect(keyframe.baselineTick == 0, "nothing acknowledged yet")
+                client.send(.input(1, Self.east, ackTick: keyframe.tick))
+                // No Ack message: the input's acknowledgement makes the following snapshots deltas against that tick.
+                let delta = try await client.next { message in
+                    message.snapshotMessage.flatMap { $0.baselineTick != 0 ? $0 : nil }
+                }
+                #expect(delta.baselineTick == keyframe.tick)
+            }
+        }
+    }
+
     @Test func theBinarySubprotocolIsChosenByNameAndByDefault() async throws {
         try await GatewayHarness.run { harness in
             for subprotocol in ["tickstream.v1.proto", nil] {
