@@ -216,11 +216,15 @@ public final class KafkaConsumer: Sendable {
     ///
     /// Events still buffered are dropped, and a revocation during the close is not offered to the owner:
     /// checkpoint and commit before closing.
-    public func close() async {
+    ///
+    /// - Parameter leavingGroup: false destroys the client without leaving its group, as a crash would: the
+    ///   group moves its partitions once its session times out. Such a close cannot hang in a rebalance, as
+    ///   librdkafka 2.0.2's leaving close sometimes does under load (seen in the crash-takeover test).
+    public func close(leavingGroup: Bool = true) async {
         buffer.finish()
         // The poll loop notices within its 100 ms poll timeout. (Waking it with a queue yield would take a lease
         // here, on a cooperative thread, and the last lease destroys the client: a blocking destroy must not run here.)
-        stop.stop()
+        stop.stop(leavingGroup: leavingGroup)
         // librdkafka's close can wait forever on a broker that never answers (or on its own bugs, e.g.
         // librdkafka#4883): the caller must not. A close that overruns is abandoned, with its thread.
         if await !pollThread.join(timeout: configuration.closeTimeout) {
@@ -239,7 +243,7 @@ public final class KafkaConsumer: Sendable {
     }
 
     /// The poll loop. Ends by closing the consumer on this same thread, since `rd_kafka_consumer_close` blocks
-    /// and serves the last rebalance callback on its caller.
+    /// and serves the last rebalance callback on its caller (unless `stop` says not to leave the group).
     private static func poll(
         _ handle: RdKafkaHandle,
         into buffer: BlockingEventBuffer<KafkaConsumerEvent>,
@@ -255,7 +259,9 @@ public final class KafkaConsumer: Sendable {
                 buffer.push(event)
             }
             buffer.finish()
-            rd_kafka_consumer_close(rk)
+            if stop.leavesGroup {
+                rd_kafka_consumer_close(rk)
+            }
         }
         handle.close()
     }

@@ -51,10 +51,7 @@ import TickstreamTesting
             SimulationWorker(
                 configuration: WorkerConfiguration(
                     bootstrapServers: cluster.bootstrapServers, topics: cluster.topics, workerID: id,
-                    rules: ArenaRules(), checkpointInterval: 30, revocationTimeout: .seconds(5),
-                    // The embedded cluster holds each rebalance for the session timeout less a second (10 s by
-                    // default), and a crash costs two of them; a busy CI machine ran the takeover past the wait.
-                    kafkaProperties: ["session.timeout.ms": "4500"]
+                    rules: ArenaRules(), checkpointInterval: 30, revocationTimeout: .seconds(5)
                 ),
                 logger: TestCluster.logger
             )

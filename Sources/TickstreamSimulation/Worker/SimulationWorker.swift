@@ -71,7 +71,8 @@ public struct SimulationWorker: Service {
             await deliver(checkpoints, producer: producer, consumer: consumer, host: host)
             logger.info("worker stopped", metadata: ["checkpoints": "\(checkpoints.count)"])
         }
-        await consumer.close()
+        // A crash leaves no goodbye: the group moves the rooms once the worker's session times out.
+        await consumer.close(leavingGroup: !Task.isCancelled)
         await producer.shutdown(flushTimeout: .seconds(5))
     }
 
