@@ -8,8 +8,8 @@ public struct KafkaProducerConfiguration: Sendable {
     /// How long a record may wait for others to fill its batch (`linger.ms`). Default: 2 ms.
     ///
     /// Every millisecond of linger is added to every send, but without any each record of a busy gateway went
-    /// out in a request of its own: at 100 players (3,000 inputs/s) 2 ms cut the gateway's CPU by 30 % and
-    /// lowered its latency (`tools/bench`). Set zero where one record at a time is all there is.
+    /// out in a request of its own: at 100 players (3,000 inputs/s) 2 ms took `serve` from 10.0–10.7 to 7.5 ms
+    /// of CPU per client-second and its p95 latency from 112 to 55 ms. Set zero where one record at a time is all there is.
     public var linger: Duration
     /// Exactly-once, in-order delivery per partition through retries (`enable.idempotence`). Default: `true`.
     public var idempotence: Bool

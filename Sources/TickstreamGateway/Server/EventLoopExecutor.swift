@@ -4,7 +4,7 @@ import NIOCore
 ///
 /// A connection's tasks prefer its channel's event loop: a frame read, an input produced and a snapshot written
 /// then resume on the thread that does the socket's I/O instead of hopping to Swift's global executor and back
-/// for every message (half of the gateway's CPU went to those hops at 500 players).
+/// for every message (at 100 players: the same CPU, p95 input latency 112 → 75 ms).
 final class EventLoopExecutor: TaskExecutor {
     let eventLoop: any EventLoop
 
