@@ -31,19 +31,33 @@ public struct TestCluster: Sendable {
     }
 
     /// Every record of `topic` currently in the log, partition by partition, in offset order.
+    ///
+    /// All partitions are read at once, each up to the high watermark it had when the read began; records past it
+    /// (the topic keeps growing while it is read) are left out.
     public func records(of topic: String) async throws -> [ConsumerRecord] {
         let consumer = try KafkaConsumer(configuration: KafkaConsumerConfiguration(bootstrapServers: bootstrapServers), logger: Self.logger)
-        var records: [ConsumerRecord] = []
+        var highs: [Int32: Int64] = [:]
+        var starts: [TopicPartitionOffset] = []
         for partition in 0..<(topic == topics.deadLetter ? 1 : partitions) {
             let (low, high) = try await consumer.watermarks(topic: topic, partition: partition)
             guard high > low else { continue }
-            try await consumer.assign([TopicPartitionOffset(topic: topic, partition: partition, offset: low)])
+            highs[partition] = high
+            starts.append(TopicPartitionOffset(topic: topic, partition: partition, offset: low))
+        }
+        var byPartition: [Int32: [ConsumerRecord]] = [:]
+        if !starts.isEmpty {
+            try await consumer.assign(starts)
+            var unfinished = Set(highs.keys)
             for await record in consumer.messages {
-                records.append(record)
-                if record.offset >= high - 1 { break }
+                guard let high = highs[record.partition] else { continue }
+                if record.offset < high { byPartition[record.partition, default: []].append(record) }
+                if record.offset >= high - 1 {
+                    unfinished.remove(record.partition)
+                    if unfinished.isEmpty { break }
+                }
             }
         }
         await consumer.close()
-        return records
+        return byPartition.keys.sorted().flatMap { byPartition[$0]! }
     }
 }

@@ -13,13 +13,16 @@ struct RecordedMatch {
     let players: [TestPlayer]
 
     static let idleTimeoutTicks: UInt64 = 900
+    static let checkpointInterval: UInt64 = 30
 
     /// Runs a worker while `playerCount` players join `room` and change direction every 50 ms for `duration`,
     /// once the room ticks, then waits until every acknowledged input shows as applied in the state topic.
     static func record(room: String = "match-1", playerCount: Int = 4, duration: Duration = .seconds(3)) async throws -> RecordedMatch {
         let cluster = try TestCluster()
         let worker = SimulationWorker(
-            configuration: WorkerConfiguration(bootstrapServers: cluster.bootstrapServers, topics: cluster.topics, workerID: "w1", rules: ArenaRules(), checkpointInterval: 30),
+            configuration: WorkerConfiguration(
+                bootstrapServers: cluster.bootstrapServers, topics: cluster.topics, workerID: "w1", rules: ArenaRules(), checkpointInterval: checkpointInterval
+            ),
             logger: TestCluster.logger
         )
         let producer = try cluster.makeProducer()
@@ -43,6 +46,7 @@ struct RecordedMatch {
                 try await Task.sleep(for: .milliseconds(50))
             }
             try await waitUntilApplied(players, cluster: cluster)
+            try await waitUntilBetweenCheckpoints(cluster: cluster)
             group.cancelAll()
         }
         await producer.shutdown()
@@ -59,6 +63,22 @@ struct RecordedMatch {
         } catch {
             await reader.close()
             throw error
+        }
+    }
+
+    /// Waits until the room is well past its latest checkpoint and well before its next one, so that the worker stops
+    /// with ticks recorded after its last checkpoint, for a replay from that checkpoint to verify.
+    private static func waitUntilBetweenCheckpoints(cluster: TestCluster) async throws {
+        try await withTimeout(.seconds(30)) {
+            while true {
+                let checkpoints = try await cluster.records(of: cluster.topics.checkpoints).compactMap { try? Checkpoint(serializedBytes: $0.value) }
+                let states = try await cluster.records(of: cluster.topics.state).compactMap { try? StateRecord(serializedBytes: $0.value) }
+                if let checkpoint = checkpoints.last?.tick, let tick = states.last?.tick,
+                   (checkpoint + 2...checkpoint + checkpointInterval - 5).contains(tick) {
+                    return
+                }
+                try await Task.sleep(for: .milliseconds(20))
+            }
         }
     }
 

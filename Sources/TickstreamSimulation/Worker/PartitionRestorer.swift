@@ -102,7 +102,9 @@ struct PartitionRestorer: Sendable {
         guard start < high else { return }
         try await consumer.assign([TopicPartitionOffset(partition, offset: start)])
         for await record in consumer.messages {
-            body(record)
+            // The consumer read the checkpoints first: records it prefetched for them may still be buffered.
+            guard record.topic == partition.topic, record.partition == partition.partition else { continue }
+            if record.offset < high { body(record) }
             if record.offset >= high - 1 { break }
         }
     }

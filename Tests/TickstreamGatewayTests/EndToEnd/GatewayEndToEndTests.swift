@@ -54,17 +54,19 @@ struct GatewayEndToEndTests {
                     ann.send(.input(1, Self.east))
                     bob.send(.input(1, Self.south))
                     bob.send(.input(2, Self.south))
-                    let vx = ArenaSchema.Player.vx
-                    let vy = ArenaSchema.Player.vy
+                    // Each sees both inputs take effect: the headings, since a player that spawned by a wall does not move.
+                    let heading = ArenaSchema.Player.heading
+                    let east = ArenaHeading.east.rawValue
+                    let south = ArenaHeading.south.rawValue
                     async let annView = ann.play { table, snapshot in
                         snapshot.lastAppliedSequence == 1
-                            && (Self.field(table, annWelcome.entityID, vx) ?? 0) > 0
-                            && (Self.field(table, bobWelcome.entityID, vy) ?? 0) > 0
+                            && Self.field(table, annWelcome.entityID, heading) == east
+                            && Self.field(table, bobWelcome.entityID, heading) == south
                     }
                     async let bobView = bob.play { table, snapshot in
                         snapshot.lastAppliedSequence == 2
-                            && (Self.field(table, annWelcome.entityID, vx) ?? 0) > 0
-                            && (Self.field(table, bobWelcome.entityID, vy) ?? 0) > 0
+                            && Self.field(table, annWelcome.entityID, heading) == east
+                            && Self.field(table, bobWelcome.entityID, heading) == south
                     }
                     let (annTracker, bobTracker) = try await (annView, bobView)
                     #expect(annTracker.latestTick > 0)
@@ -84,7 +86,7 @@ struct GatewayEndToEndTests {
                 _ = try await client.play(acknowledge: false) { _, snapshot in
                     guard snapshot.baselineTick == 0, snapshot.payload.isEmpty, snapshot.lastAppliedSequence == 1 else { return false }
                     guard let own = snapshot.entities.first(where: { $0.id == welcome.entityID }) else { return false }
-                    return own.kind == "player" && (own.fields["vx"] ?? 0) > 0 && own.fields.count == 7
+                    return own.kind == "player" && own.fields["heading"] == ArenaHeading.east.rawValue && own.fields.count == 7
                 }
                 // With them, deltas name only what changed.
                 _ = try await client.play { _, snapshot in

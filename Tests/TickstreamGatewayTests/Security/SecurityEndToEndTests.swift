@@ -91,7 +91,7 @@ struct SecurityEndToEndTests {
                     let welcome = try await watcher.next { $0.welcomeMessage }
                     #expect(welcome.entityID == 0)
                     _ = try await watcher.play { table, _ in
-                        (table?[id: annWelcome.entityID]?.fields[ArenaSchema.Player.vx] ?? 0) > 0
+                        table?[id: annWelcome.entityID]?.fields[ArenaSchema.Player.heading] == ArenaHeading.east.rawValue
                     }
                     watcher.send(.input(1, Self.east))
                     let inputError = try await watcher.next { $0.errorMessage }
