@@ -228,7 +228,10 @@ let package = Package(
         ),
         .testTarget(
             name: "TickstreamSimulationTests",
-            dependencies: ["TickstreamSimulation", "TickstreamArena", "TickstreamKafka", "TickstreamProtocol", "TickstreamTesting"],
+            dependencies: [
+                "TickstreamSimulation", "TickstreamArena", "TickstreamKafka", "TickstreamProtocol", "TickstreamTesting",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -2,6 +2,7 @@ import CRdKafka
 import CoreMetrics
 public import Logging
 import NIOPosix
+import Synchronization
 
 /// Produces records to Kafka with librdkafka.
 ///
@@ -62,21 +63,40 @@ public final class KafkaProducer: Sendable {
 
     /// Sends `record` and waits until the cluster acknowledges it.
     ///
-    /// Waits at most ``KafkaProducerConfiguration/deliveryTimeout``; cancelling the task does not withdraw the
-    /// record, so the call still waits for its report.
+    /// Waits at most ``KafkaProducerConfiguration/deliveryTimeout``. Cancelling the task ends the wait with
+    /// `CancellationError` but does not withdraw the record (a leave logged by a closing connection must still go
+    /// out): it is delivered, or fails, as a fire-and-forget record would.
     /// - Throws: ``KafkaError/queueFull`` when the local queue is full (back off), a delivery error
-    ///   (``KafkaError/timedOut``, ``KafkaError/messageTooLarge``...), or ``KafkaError/closed``.
+    ///   (``KafkaError/timedOut``, ``KafkaError/messageTooLarge``...), ``KafkaError/closed``, or `CancellationError`.
     public func send(_ record: ProducerRecord) async throws -> DeliveryReport {
-        try await withCheckedThrowingContinuation { continuation in
-            do {
-                let id = try deliveries.register(continuation)
+        let wait = CancellableWait()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
                 do {
-                    try enqueue(record, opaque: UnsafeMutableRawPointer(bitPattern: id))
+                    let id = try deliveries.register(continuation)
+                    guard wait.begin(id) else {
+                        // Cancelled already: the record goes out unawaited.
+                        let continuation = deliveries.cancel(id)
+                        do {
+                            try enqueue(record, opaque: nil)
+                            continuation?.resume(throwing: CancellationError())
+                        } catch {
+                            continuation?.resume(throwing: error)
+                        }
+                        return
+                    }
+                    do {
+                        try enqueue(record, opaque: UnsafeMutableRawPointer(bitPattern: id))
+                    } catch {
+                        deliveries.cancel(id)?.resume(throwing: error)
+                    }
                 } catch {
-                    deliveries.cancel(id)?.resume(throwing: error)
+                    continuation.resume(throwing: error)
                 }
-            } catch {
-                continuation.resume(throwing: error)
+            }
+        } onCancel: {
+            if let id = wait.cancel() {
+                deliveries.cancel(id)?.resume(throwing: CancellationError())
             }
         }
     }
@@ -205,4 +225,33 @@ public final class KafkaProducer: Sendable {
 private func withKey<T>(_ key: [UInt8]?, _ body: (UnsafeRawBufferPointer?) -> T) -> T {
     guard let key else { return body(nil) }
     return key.withUnsafeBytes { body($0) }
+}
+
+/// The registration of one waiting send, for a cancellation that may come before or after it.
+private final class CancellableWait: Sendable {
+    private enum State {
+        case starting
+        case waiting(UInt)
+        case cancelled
+    }
+
+    private let state = Mutex(State.starting)
+
+    /// Records the send's delivery id; false if the task was cancelled first.
+    func begin(_ id: UInt) -> Bool {
+        state.withLock { state in
+            guard case .starting = state else { return false }
+            state = .waiting(id)
+            return true
+        }
+    }
+
+    /// Marks the wait cancelled; returns the delivery id to stop waiting for, if the send had begun.
+    func cancel() -> UInt? {
+        state.withLock { state in
+            defer { state = .cancelled }
+            if case .waiting(let id) = state { return id }
+            return nil
+        }
+    }
 }

@@ -1,5 +1,6 @@
 import Testing
 import TickstreamKafka
+import TickstreamTesting
 
 struct KafkaProducerTests {
     @Test func sendReportsWhereTheRecordLanded() async throws {
@@ -20,5 +21,39 @@ struct KafkaProducerTests {
         await #expect(throws: KafkaError.closed) {
             try await producer.send(ProducerRecord(topic: topic, value: [3]))
         }
+    }
+
+    /// A cancelled send stops waiting at once, and its record still goes out (a closing connection's leave must).
+    @Test(.timeLimit(.minutes(1)))
+    func aCancelledSendStopsWaitingButTheRecordIsStillDelivered() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1)
+        let topic = uniqueTopic()
+        try cluster.createTopic(name: topic, partitions: 1)
+        let producer = try KafkaProducer(configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: testLogger)
+        _ = try await producer.send(ProducerRecord(topic: topic, value: [1]))
+
+        try cluster.setBrokerDown(1)
+        let waiting = Task { try await producer.send(ProducerRecord(topic: topic, value: [2])) }
+        try await Task.sleep(for: .milliseconds(500))
+        let cancelled = ContinuousClock.now
+        waiting.cancel()
+        await #expect(throws: CancellationError.self) { try await waiting.value }
+        #expect(ContinuousClock.now - cancelled < .seconds(1), "the wait ends at the cancellation, not at the delivery timeout")
+
+        try cluster.setBrokerUp(1)
+        try await producer.flush(timeout: .seconds(20))
+        let consumer = try KafkaConsumer(configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: testLogger)
+        try await consumer.assign([TopicPartitionOffset(topic: topic, partition: 0, offset: TopicPartitionOffset.beginning)])
+        let values = try await withTimeout(.seconds(20)) {
+            var values: [[UInt8]] = []
+            for await record in consumer.messages {
+                values.append(record.value)
+                if values.count == 2 { break }
+            }
+            return values
+        }
+        #expect(values == [[1], [2]])
+        await consumer.close()
+        await producer.shutdown()
     }
 }

@@ -1,5 +1,6 @@
-import Logging
 import Foundation
+import Logging
+import ServiceLifecycle
 import SwiftProtobuf
 import Testing
 import TickstreamArena
@@ -93,5 +94,32 @@ import TickstreamTesting
             #expect(letters.contains { $0.reason.contains("unknown room room-nobody-joined") })
         }
         await producer.shutdown()
+    }
+
+    /// SIGTERM with the cluster gone: the worker stops waiting for its final checkpoints after its shutdown timeout
+    /// (a send waits out the producer's 30 s delivery timeout otherwise, and the shutdown took about a minute).
+    @Test(.timeLimit(.minutes(2)))
+    func aGracefulShutdownWithTheClusterGoneEndsWithinItsTimeouts() async throws {
+        let cluster = try TestCluster()
+        var configuration = configuration(cluster)
+        configuration.shutdownTimeout = .seconds(2)
+        let worker = SimulationWorker(configuration: configuration, logger: TestCluster.logger)
+        let services = ServiceGroup(configuration: ServiceGroupConfiguration(services: [.init(service: worker)], logger: TestCluster.logger))
+        let running = Task { try await services.run() }
+        let producer = try cluster.makeProducer()
+        var player = TestPlayer(id: "ann", room: "room-c", topics: cluster.topics)
+        try await player.join(with: producer)
+        try await player.sendInput(ArenaInput(heading: .east).payload, with: producer)
+        _ = try await waitForApplied([player], in: cluster)
+        await producer.shutdown()
+
+        try cluster.cluster.setBrokerDown(1)
+        let stopping = ContinuousClock.now
+        await services.triggerGracefulShutdown()
+        try await running.value
+        let took = ContinuousClock.now - stopping
+        print("worker shutdown with the cluster gone: \(took)")
+        // 2 s for the checkpoints, then at most the consumer's 10 s close and the producer's 5 s flush.
+        #expect(took < .seconds(25))
     }
 }

@@ -176,6 +176,8 @@ struct Connection {
         do {
             try await inputLog.append(action, room: room, player: session.player)
             return true
+        } catch is CancellationError {
+            return false  // the connection is ending: the record still goes out, and nobody waits for the answer
         } catch {
             logger.warning("Kafka did not acknowledge an input", metadata: ["room": "\(room)", "error": "\(error)"])
             metrics.errorSent(.unavailable, forInput: sequence != 0)

@@ -68,8 +68,14 @@ public struct SimulationWorker: Service {
 
         if !Task.isCancelled {
             let checkpoints = await host.checkpointAll()
-            await deliver(checkpoints, producer: producer, consumer: consumer, host: host)
-            logger.info("worker stopped", metadata: ["checkpoints": "\(checkpoints.count)"])
+            let delivered = await deliverFinal(checkpoints, producer: producer, consumer: consumer, host: host)
+            if delivered < checkpoints.count {
+                logger.warning("worker stopped without some final checkpoints; their rooms resume from earlier ones", metadata: [
+                    "checkpoints": "\(checkpoints.count)", "delivered": "\(delivered)", "timeout": "\(configuration.shutdownTimeout)",
+                ])
+            } else {
+                logger.info("worker stopped", metadata: ["checkpoints": "\(checkpoints.count)"])
+            }
         }
         // A crash leaves no goodbye: the group moves the rooms once the worker's session times out.
         await consumer.close(leavingGroup: !Task.isCancelled)
@@ -129,15 +135,37 @@ public struct SimulationWorker: Service {
         }
     }
 
-    /// Sends `checkpoints`, then commits what the delivered ones cover.
-    private func deliver(_ checkpoints: [RoomCheckpoint], producer: KafkaProducer, consumer: KafkaConsumer, host: RoomHost) async {
+    /// Sends `checkpoints`, then commits what the delivered ones cover; returns how many were delivered.
+    @discardableResult
+    private func deliver(_ checkpoints: [RoomCheckpoint], producer: KafkaProducer, consumer: KafkaConsumer, host: RoomHost) async -> Int {
         var commits: [Int32: TopicPartitionOffset] = [:]
-        for checkpoint in await send(checkpoints, producer: producer) {
+        let delivered = await send(checkpoints, producer: producer)
+        for checkpoint in delivered {
             if let offset = await host.checkpointDelivered(checkpoint) {
                 commits[offset.partition] = offset
             }
         }
         await commit(Array(commits.values), consumer: consumer)
+        return delivered.count
+    }
+
+    /// Delivers the final checkpoints, but stops waiting for Kafka after ``WorkerConfiguration/shutdownTimeout``:
+    /// with the cluster gone, each send would wait out the producer's whole delivery timeout.
+    private func deliverFinal(_ checkpoints: [RoomCheckpoint], producer: KafkaProducer, consumer: KafkaConsumer, host: RoomHost) async -> Int {
+        await withTaskGroup(of: Int?.self) { group in
+            group.addTask { await deliver(checkpoints, producer: producer, consumer: consumer, host: host) }
+            group.addTask {
+                try? await Task.sleep(for: configuration.shutdownTimeout)
+                return nil
+            }
+            var delivered = 0
+            for await result in group {
+                // Whichever ends first, the other is done with: a cancelled delivery returns what it had.
+                group.cancelAll()
+                if let result { delivered = result }
+            }
+            return delivered
+        }
     }
 
     /// Sends the checkpoints of released partitions; commits only if every one was delivered.
@@ -170,6 +198,8 @@ public struct SimulationWorker: Service {
                 key: Array(checkpoint.record.room.utf8), value: value
             ))
             return true
+        } catch is CancellationError {
+            return false  // stopping: the caller tells
         } catch {
             logger.error("checkpoint not delivered", metadata: ["room": "\(checkpoint.record.room)", "tick": "\(checkpoint.record.tick)", "error": "\(error)"])
             return false

@@ -21,6 +21,9 @@ public struct WorkerConfiguration: Sendable {
     public var maxCatchUpTicks: Int
     /// How long a revocation may take to checkpoint before the partitions are given up anyway. Default 5 s.
     public var revocationTimeout: Duration
+    /// How long a graceful shutdown waits for Kafka to acknowledge the final checkpoints; past it the worker stops
+    /// without them (the next owner restores the earlier ones and replays the ticks since). Default 10 s.
+    public var shutdownTimeout: Duration
     /// How often the input lag of each owned partition is sampled into `/metrics` (each sample asks the cluster for
     /// the group's commits and the partitions' high watermarks, and waits at most this long). Default 5 s.
     public var lagSampleInterval: Duration
@@ -37,6 +40,7 @@ public struct WorkerConfiguration: Sendable {
         idleTimeout: Duration = .seconds(30),
         maxCatchUpTicks: Int = 3,
         revocationTimeout: Duration = .seconds(5),
+        shutdownTimeout: Duration = .seconds(10),
         lagSampleInterval: Duration = .seconds(5),
         kafkaProperties: [String: String] = [:]
     ) {
@@ -49,6 +53,7 @@ public struct WorkerConfiguration: Sendable {
         self.idleTimeout = idleTimeout
         self.maxCatchUpTicks = maxCatchUpTicks
         self.revocationTimeout = revocationTimeout
+        self.shutdownTimeout = shutdownTimeout
         self.lagSampleInterval = lagSampleInterval
         self.kafkaProperties = kafkaProperties
     }
