@@ -286,7 +286,7 @@ struct GatewayEndToEndTests {
                 if case .input(let input) = record.action { input.sequence } else { nil }
             }
             #expect(inputs == [1, 2, 3])
-            #expect(actions.allSatisfy { $0.gateway == "test-gateway" && $0.room == "last-room" })
+            #expect(actions.allSatisfy { $0.gateway == harness.gatewayID && $0.room == "last-room" })
             guard case .leave(let leave) = actions.last?.action else {
                 Issue.record("the last record of the player is not its leave")
                 return

@@ -71,8 +71,8 @@ struct ObservabilityEndToEndTests {
                 #expect((0..<50).contains(lag), "an idle worker is not behind")
             }
             #expect(!metrics.series("tickstream_worker_committed_lag_records", ["worker": worker]).isEmpty)
-            #expect(metrics.series("tickstream_kafka_errors_total", ["client": "test-gateway"]).count == 2, "producer and consumer")
-            #expect(metrics.series("tickstream_kafka_delivery_failures_total", ["client": "test-gateway"]).count == 1)
+            #expect(metrics.series("tickstream_kafka_errors_total", ["client": harness.gatewayID]).count == 2, "producer and consumer")
+            #expect(metrics.series("tickstream_kafka_delivery_failures_total", ["client": harness.gatewayID]).count == 1)
 
             // Every series the Grafana dashboard queries is exported (histograms through `_bucket`).
             for name in try Self.dashboardMetricNames() {

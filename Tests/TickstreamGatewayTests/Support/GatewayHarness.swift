@@ -14,6 +14,8 @@ struct GatewayHarness: Sendable {
     let cluster: TestCluster
     let port: Int
     let services: ServiceGroup
+    /// Distinct per harness (as is the worker's id), so that a full run's logs tell the harnesses apart.
+    let gatewayID: String
 
     var url: String { "ws://127.0.0.1:\(port)/v1/ws" }
 
@@ -32,18 +34,21 @@ struct GatewayHarness: Sendable {
         _ body: (GatewayHarness) async throws -> Void
     ) async throws {
         let cluster = try TestCluster()
+        let gatewayID = "gateway-\(cluster.topics.prefix)"
         var configuration = GatewayConfiguration(
             port: 0,
             bootstrapServers: cluster.bootstrapServers,
             topicPrefix: cluster.topics.prefix,
-            gatewayID: "test-gateway"
+            gatewayID: gatewayID
         )
         configure(&configuration)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self, bufferingPolicy: .bufferingNewest(1))
         let gateway = Gateway(configuration: configuration, rules: rules, logger: logger) { port in
             portContinuation.yield(port)
         }
-        var workerConfiguration = WorkerConfiguration(bootstrapServers: cluster.bootstrapServers, topics: cluster.topics, rules: rules)
+        var workerConfiguration = WorkerConfiguration(
+            bootstrapServers: cluster.bootstrapServers, topics: cluster.topics, workerID: "worker-\(cluster.topics.prefix)", rules: rules
+        )
         configureWorker(&workerConfiguration)
         let worker = SimulationWorker(configuration: workerConfiguration, logger: logger)
         let services = ServiceGroup(
@@ -54,7 +59,7 @@ struct GatewayHarness: Sendable {
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next() else { throw TimeoutError(limit: .zero) }
             do {
-                try await body(GatewayHarness(cluster: cluster, port: port, services: services))
+                try await body(GatewayHarness(cluster: cluster, port: port, services: services, gatewayID: gatewayID))
             } catch {
                 await services.triggerGracefulShutdown()
                 try? await group.waitForAll()
