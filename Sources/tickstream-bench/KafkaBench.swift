@@ -81,7 +81,6 @@ struct KafkaBench: AsyncParsableCommand {
         let topic = "bench.latency"
         try cluster.createTopic(name: topic, partitions: 1)
         let producerConfiguration = KafkaProducerConfiguration(bootstrapServers: cluster.bootstrapServers)
-        let producerLinger = producerConfiguration.linger
         let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
         var consumerConfiguration = KafkaConsumerConfiguration(bootstrapServers: cluster.bootstrapServers)
         if let fetchWaitMs { consumerConfiguration.fetchWaitMax = .milliseconds(fetchWaitMs) }
@@ -138,7 +137,7 @@ struct KafkaBench: AsyncParsableCommand {
             "produce→consume latency at \(rate) records/s, \(sorted.count) records: "
                 + "p50 \(ms(percentile(0.5))) ms, p99 \(ms(percentile(0.99))) ms, "
                 + "p99.9 \(ms(percentile(0.999))) ms, max \(ms(sorted.last!)) ms "
-                + "(linger \(ms(producerLinger)) ms, fetch wait \(ms(fetchWait)) ms, idempotent, acks=all)"
+                + "(linger \(ms(producerConfiguration.linger)) ms, fetch wait \(ms(fetchWait)) ms, idempotent, acks=all)"
         )
     }
 
