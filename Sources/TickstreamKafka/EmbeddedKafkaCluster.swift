@@ -72,6 +72,13 @@ public final class EmbeddedKafkaCluster: Sendable {
         try check("set broker \(id) RTT") { rd_kafka_mock_broker_set_rtt($0, id, roundTripTime.milliseconds) }
     }
 
+    /// Holds broker `id`'s answer to its next request of type `apiKey` for `delay`; other requests are not held.
+    public func delayNextResponse(to apiKey: KafkaAPIKey, fromBroker id: Int32, by delay: Duration) throws {
+        try check("delay broker \(id)'s next response to API key \(apiKey.rawValue)") {
+            tickstream_mock_push_request_error_rtt($0, id, apiKey.rawValue, RD_KAFKA_RESP_ERR_NO_ERROR, delay.milliseconds)
+        }
+    }
+
     /// Moves the leadership of a partition to broker `id` (-1: no leader).
     public func setPartitionLeader(topic: String, partition: Int32, broker id: Int32) throws {
         try check("set leader of \(topic)[\(partition)]") {

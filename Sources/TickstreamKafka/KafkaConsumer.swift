@@ -15,6 +15,7 @@ public final class KafkaConsumer: Sendable {
     private let handle: RdKafkaHandle
     private let buffer: BlockingEventBuffer<KafkaConsumerEvent>
     private let stop = StopSignal()
+    private let firstAssignment: FirstAssignment
     private let pollThread: PollThread
     private let configuration: KafkaConsumerConfiguration
     private let logger: Logger
@@ -30,6 +31,7 @@ public final class KafkaConsumer: Sendable {
         // callback while the consumer closes (librdkafka#4041, unfixed in Debian's 2.0.2).
         let cooperative = configuration.librdkafkaProperties(privateGroupID: "")["partition.assignment.strategy"]?
             .contains("cooperative") ?? false
+        let firstAssignment = FirstAssignment(cooperative: cooperative)
         let errors = KafkaMetrics.errors(client: configuration.clientID, role: "consumer")
         let context = RdKafkaContext(
             logger: logger,
@@ -39,6 +41,9 @@ public final class KafkaConsumer: Sendable {
                 buffer.push(.error(error))
             },
             onRebalance: { rk, err, partitions in
+                if err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS {
+                    firstAssignment.assign()
+                }
                 Self.rebalance(rk, err, partitions, cooperative: cooperative, buffer: buffer, timeout: revocationTimeout, logger: logger)
             }
         )
@@ -52,10 +57,15 @@ public final class KafkaConsumer: Sendable {
         try handle.withLease { rk in _ = rd_kafka_poll_set_consumer(rk) }
         self.handle = handle
         self.buffer = buffer
+        self.firstAssignment = firstAssignment
         self.configuration = configuration
         self.logger = logger
-        self.pollThread = PollThread { [stop] in
+        // Half the close's time may go to awaiting the first assignment; the close itself gets the rest.
+        let firstAssignmentWait = configuration.closeTimeout / 2
+        self.pollThread = PollThread { [stop, logger] in
             Self.poll(handle, into: buffer, errors: errors, until: stop)
+            Self.awaitFirstAssignment(handle, firstAssignment, timeout: firstAssignmentWait, logger: logger)
+            Self.close(handle, leavingGroup: stop.leavesGroup)
         }
     }
 
@@ -77,9 +87,10 @@ public final class KafkaConsumer: Sendable {
         guard configuration.groupID != nil else {
             throw KafkaError.invalidConfiguration.with(message: "subscribe needs a groupID")
         }
-        try await blocking { rk throws(KafkaError) in
+        try await blocking { [firstAssignment] rk throws(KafkaError) in
             let list = TopicPartitionList(topics.map { TopicPartition(topic: $0, partition: RD_KAFKA_PARTITION_UA) })
             try Self.check(rd_kafka_subscribe(rk, list.pointer))
+            firstAssignment.subscribe()
         }
     }
 
@@ -242,8 +253,8 @@ public final class KafkaConsumer: Sendable {
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err) }
     }
 
-    /// The poll loop. Ends by closing the consumer on this same thread, since `rd_kafka_consumer_close` blocks
-    /// and serves the last rebalance callback on its caller (unless `stop` says not to leave the group).
+    /// The poll loop, until `stop`. The consumer is closed on this same thread afterwards, since
+    /// `rd_kafka_consumer_close` blocks and serves the last rebalance callback on its caller.
     private static func poll(
         _ handle: RdKafkaHandle,
         into buffer: BlockingEventBuffer<KafkaConsumerEvent>,
@@ -259,9 +270,33 @@ public final class KafkaConsumer: Sendable {
                 buffer.push(event)
             }
             buffer.finish()
-            if stop.leavesGroup {
-                rd_kafka_consumer_close(rk)
+        }
+    }
+
+    /// Serves the group, dropping records, until the consumer may be destroyed (see ``FirstAssignment``) or
+    /// `timeout` passes: a join that has not ended by then has most likely not reached the coordinator at all.
+    private static func awaitFirstAssignment(
+        _ handle: RdKafkaHandle,
+        _ firstAssignment: FirstAssignment,
+        timeout: Duration,
+        logger: Logger
+    ) {
+        guard firstAssignment.isAwaited else { return }
+        logger.debug("Closing a cooperative consumer before its first assignment; awaiting it (librdkafka#4312)")
+        let deadline = ContinuousClock.now + timeout
+        try? handle.withLease { rk in
+            while firstAssignment.isAwaited && ContinuousClock.now < deadline {
+                if let message = rd_kafka_consumer_poll(rk, 100) {
+                    rd_kafka_message_destroy(message)
+                }
             }
+        }
+    }
+
+    /// Leaves the group (unless told not to) and destroys the client.
+    private static func close(_ handle: RdKafkaHandle, leavingGroup: Bool) {
+        if leavingGroup {
+            try? handle.withLease { rk in _ = rd_kafka_consumer_close(rk) }
         }
         handle.close()
     }

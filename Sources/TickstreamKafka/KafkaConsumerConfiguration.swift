@@ -41,7 +41,9 @@ public struct KafkaConsumerConfiguration: Sendable {
     /// (`max.poll.interval.ms`, 5 minutes by default).
     public var revocationTimeout: Duration
     /// How long ``KafkaConsumer/close()`` waits for librdkafka to leave the group; past it the close is
-    /// abandoned so that a shutdown never hangs. Default: 10 seconds.
+    /// abandoned so that a shutdown never hangs. Default: 10 seconds. A cooperative consumer closed before its
+    /// first assignment spends up to half of it awaiting that assignment on librdkafka before 2.3.0
+    /// (see ``KafkaLibrary``).
     public var closeTimeout: Duration
     /// How many events ``KafkaConsumer/events`` buffers before the consumer stops fetching. Default: 1,024.
     public var eventBufferSize: Int

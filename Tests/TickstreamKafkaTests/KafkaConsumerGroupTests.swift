@@ -129,6 +129,38 @@ struct KafkaConsumerGroupTests {
         #expect(ledger.log("first").revoked >= 1)
         #expect(ledger.log("second").assigned >= 1)
     }
+
+    /// librdkafka before 2.3.0 aborts the process when it destroys a cooperative consumer between its group's
+    /// JoinGroup answer and its first assignment (librdkafka#4312). The embedded cluster answers the first JoinGroup
+    /// after about 3 s; holding the SyncGroup answer for 6 s more keeps the consumer in that window when it closes.
+    @Test(.timeLimit(.minutes(1)))
+    func aCooperativeConsumerClosedBeforeItsFirstAssignmentWaitsForItInsteadOfAborting() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1)
+        let topic = uniqueTopic()
+        try cluster.createTopic(name: topic, partitions: 2)
+        try cluster.delayNextResponse(to: .syncGroup, fromBroker: 1, by: .seconds(6))
+        let consumer = try KafkaConsumer(
+            configuration: KafkaConsumerConfiguration(
+                bootstrapServers: cluster.bootstrapServers,
+                groupID: uniqueTopic("group"),
+                closeTimeout: .seconds(20),
+                properties: ["partition.assignment.strategy": "cooperative-sticky"]
+            ),
+            logger: testLogger
+        )
+        try await consumer.subscribe(topics: [topic])
+        try await Task.sleep(for: .seconds(5))
+
+        let closing = ContinuousClock.now
+        await consumer.close()
+        let closed = closing.duration(to: .now)
+
+        // Still running: the close waited for the assignment, due about 4 s after it began, then destroyed the client.
+        #expect(closed < .seconds(15))
+        if KafkaLibrary.versionNumber < 0x0203_0000 {
+            #expect(closed > .seconds(1), "the close awaited the first assignment (took \(closed))")
+        }
+    }
 }
 
 private let endMarker = Array("end".utf8)
