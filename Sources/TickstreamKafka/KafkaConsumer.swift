@@ -62,7 +62,7 @@ public final class KafkaConsumer: Sendable {
         self.logger = logger
         // Half the close's time may go to awaiting the first assignment; the close itself gets the rest.
         let firstAssignmentWait = configuration.closeTimeout / 2
-        self.pollThread = PollThread { [stop, logger] in
+        self.pollThread = PollThread(name: "kafka-consumer") { [stop, logger] in
             Self.poll(handle, into: buffer, errors: errors, until: stop)
             Self.awaitFirstAssignment(handle, firstAssignment, timeout: firstAssignmentWait, logger: logger)
             Self.close(handle, leavingGroup: stop.leavesGroup)

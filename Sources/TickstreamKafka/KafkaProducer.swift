@@ -46,7 +46,7 @@ public final class KafkaProducer: Sendable {
         self.handle = handle
         self.deliveries = deliveries
         self.logger = logger
-        self.pollThread = PollThread { [stop] in
+        self.pollThread = PollThread(name: "kafka-producer") { [stop] in
             Self.poll(handle, deliveries: deliveries, until: stop)
         }
     }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CRdKafka
 import Synchronization
 
 /// A dedicated OS thread for a client's blocking poll loop, so that librdkafka never blocks Swift's
@@ -16,9 +17,15 @@ final class PollThread: Sendable {
         var waiters: [Int: CheckedContinuation<Bool, Never>] = [:]
     }
 
-    /// Starts `body` on a new thread.
-    init(_ body: @escaping @Sendable () -> Void) {
+    /// Starts `body` on a new thread named `name` (at most 15 bytes on Linux), so that `top -H` and profilers tell
+    /// the poll threads from Swift's pool, which they would otherwise be named after.
+    init(name: String, _ body: @escaping @Sendable () -> Void) {
         let run: @Sendable () -> Void = { [self] in
+            #if canImport(Darwin)
+            pthread_setname_np(name)
+            #else
+            tickstream_name_current_thread(String(name.utf8.prefix(15))!)
+            #endif
             body()
             let waiters = state.withLock { state in
                 state.finished = true
