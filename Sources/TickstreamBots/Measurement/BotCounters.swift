@@ -12,6 +12,9 @@ package struct BotCounters: Sendable, Equatable {
     package var windowFrames = 0
     package var windowBytes = 0
     package var windowSnapshots = 0
+    /// Time players spent welcomed and connected inside the window, summed over players: what per-client figures
+    /// divide by, so that players that never got in (an overloaded server) do not dilute them.
+    package var windowPlayingMicroseconds = 0
     package var snapshots = 0
     package var keyframes = 0
     package var deltas = 0
@@ -55,6 +58,7 @@ package struct BotCounters: Sendable, Equatable {
         bytesReceived += other.bytesReceived
         windowFrames += other.windowFrames
         windowBytes += other.windowBytes
+        windowPlayingMicroseconds += other.windowPlayingMicroseconds
         windowSnapshots += other.windowSnapshots
         snapshots += other.snapshots
         keyframes += other.keyframes

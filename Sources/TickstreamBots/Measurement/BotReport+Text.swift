@@ -17,7 +17,7 @@ extension BotReport {
             "connect → snapshot p50 \(format(firstSnapshotMs.p50)) ms  p99 \(format(firstSnapshotMs.p99)) ms  "
                 + "max \(format(firstSnapshotMs.max)) ms  (\(firstSnapshotMs.count) connections)",
             "per client per s   \(format(perClientPerSecond.bytes / 1024, 2)) KB  \(format(perClientPerSecond.frames)) frames  "
-                + "\(format(perClientPerSecond.snapshots)) snapshots",
+                + "\(format(perClientPerSecond.snapshots)) snapshots  (\(format(clientSecondsPlayed, 0)) client-seconds played)",
             "totals             \(totals.inputsSent) inputs, \(totals.snapshots) snapshots (\(totals.keyframes) keyframes), "
                 + "\(totals.bytesReceived) bytes, \(totals.connects) connects (\(totals.connectFailures) failed), "
                 + "\(totals.inputsLost) inputs lost on disconnect",

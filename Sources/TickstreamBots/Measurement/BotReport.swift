@@ -71,8 +71,11 @@ package struct BotReport: Sendable, Codable, Equatable {
     package var scenario: String
     package var subprotocol: String
     package var players: Int
-    /// The well-behaved ones, which the per-client figures divide by.
+    /// The well-behaved ones.
     package var measuredClients: Int
+    /// Seconds the measured clients spent playing (welcomed, connected) inside the window, summed: what the
+    /// per-client figures divide by. Below `measuredClients × durationSeconds` when some never got in or dropped.
+    package var clientSecondsPlayed: Double
     package var rooms: Int
     package var inputRate: Double
     package var warmupSeconds: Double
@@ -81,12 +84,12 @@ package struct BotReport: Sendable, Codable, Equatable {
     package var latencyMs: Percentiles
     /// Connect → first snapshot, for every connection.
     package var firstSnapshotMs: Percentiles
-    /// Downstream traffic inside the window, per measured client per second.
+    /// Downstream traffic inside the window, per client-second played.
     package var perClientPerSecond: PerClientPerSecond
     package var totals: Totals
     package var errors: Errors
     package var abuse: Abuse?
-    /// CPU the bots process used inside the window, per measured client-second (1 ms = 1,000 clients per core).
+    /// CPU the bots process used inside the window, per client-second played (1 ms = 1,000 clients per core).
     package var botCPUMsPerClientSecond: Double?
 
     package init(
@@ -99,11 +102,12 @@ package struct BotReport: Sendable, Codable, Equatable {
         botCPUSeconds: Double?
     ) {
         let seconds = configuration.duration.seconds
-        let clientSeconds = Double(max(measuredClients, 1)) * max(seconds, 0.001)
+        let clientSeconds = max(Double(counters.windowPlayingMicroseconds) / 1e6, 0.001)
         scenario = configuration.scenario.kind.rawValue
         subprotocol = configuration.isJSON ? "tickstream.v1.json" : "tickstream.v1.proto"
         players = configuration.players
         self.measuredClients = measuredClients
+        clientSecondsPlayed = Double(counters.windowPlayingMicroseconds) / 1e6
         rooms = configuration.rooms
         inputRate = configuration.inputRate
         warmupSeconds = configuration.warmup.seconds

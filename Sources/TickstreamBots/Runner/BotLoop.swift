@@ -24,6 +24,7 @@ final class BotLoop {
     private var hasAbuse = false
     private var connectedChange = 0
     private var playingChange = 0
+    private var playingTime: PlayingTime
     private let finished: EventLoopPromise<Void>
 
     /// Starts `plans` on `eventLoop`; the future succeeds when every bot has finished and handed its figures over.
@@ -48,6 +49,7 @@ final class BotLoop {
         // Half a second off the progress line's schedule (start + 1 s, + 2 s...): on the same instants, a hand-over
         // landed now before, now after a line, which then showed 0 inputs/s and the next one twice the rate.
         nextHandOver = run.start + .milliseconds(500)
+        playingTime = PlayingTime(window: run.window, start: run.start)
         finished = eventLoop.makePromise()
     }
 
@@ -88,6 +90,9 @@ final class BotLoop {
     func adjust(connected: Int = 0, playing: Int = 0) {
         connectedChange += connected
         playingChange += playing
+        if playing != 0 {
+            playingTime.change(by: playing, at: .now)
+        }
     }
 
     /// One abusive attempt's figures.
@@ -132,6 +137,7 @@ final class BotLoop {
 
     /// Gives the recorder what the loop's bots measured since the last hand-over.
     private func handOver() {
+        measured.counters.windowPlayingMicroseconds += playingTime.take(until: .now)
         for slot in slots {
             for player in slot {
                 measured.merge(player.takeMeasurements())
