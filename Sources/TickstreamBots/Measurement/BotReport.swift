@@ -102,12 +102,13 @@ package struct BotReport: Sendable, Codable, Equatable {
         botCPUSeconds: Double?
     ) {
         let seconds = configuration.duration.seconds
-        let clientSeconds = max(Double(counters.windowPlayingMicroseconds) / 1e6, 0.001)
+        let clientSecondsPlayed = Double(counters.windowPlayingMicroseconds) / 1e6
+        let clientSeconds = max(clientSecondsPlayed, 0.001)
         scenario = configuration.scenario.kind.rawValue
         subprotocol = configuration.isJSON ? "tickstream.v1.json" : "tickstream.v1.proto"
         players = configuration.players
         self.measuredClients = measuredClients
-        clientSecondsPlayed = Double(counters.windowPlayingMicroseconds) / 1e6
+        self.clientSecondsPlayed = clientSecondsPlayed
         rooms = configuration.rooms
         inputRate = configuration.inputRate
         warmupSeconds = configuration.warmup.seconds
