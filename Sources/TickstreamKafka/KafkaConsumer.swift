@@ -223,6 +223,15 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
+    /// The watermarks of a partition this consumer fetches, as its latest fetch reported them: no request, so
+    /// cheap to sample often; nil where not known yet.
+    ///
+    /// Prefer it to ``watermarks(topic:partition:timeout:)`` for sampling lag: on the embedded cluster the worker's
+    /// watermark queries every 5 s raised the p99 latency of that second's inputs from ~45 to 90–175 ms.
+    public func fetchedWatermarks(topic: String, partition: Int32) throws -> (low: Int64?, high: Int64?) {
+        try handle.fetchedWatermarks(TopicPartition(topic: topic, partition: partition))
+    }
+
     /// Leaves the group and destroys the client; ends ``events``.
     ///
     /// Events still buffered are dropped, and a revocation during the close is not offered to the owner:

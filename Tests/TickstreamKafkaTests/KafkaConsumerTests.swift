@@ -50,6 +50,45 @@ struct KafkaConsumerTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
+    func fetchedWatermarksAreUnknownUntilAFetchAndThenFollowTheLog() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1)
+        let topic = uniqueTopic()
+        try cluster.createTopic(name: topic, partitions: 2)
+        let producer = try KafkaProducer(
+            configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: testLogger
+        )
+        for i in 0..<10 {
+            try producer.sendAndForget(ProducerRecord(topic: topic, partition: 0, value: [UInt8(i)]))
+        }
+        try await producer.flush(timeout: .seconds(10))
+
+        let consumer = try KafkaConsumer(
+            configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: testLogger
+        )
+        #expect(try consumer.fetchedWatermarks(topic: topic, partition: 0).high == nil, "nothing fetched yet")
+        try await consumer.assign([TopicPartitionOffset(topic: topic, partition: 0, offset: TopicPartitionOffset.beginning)])
+        var received = 0
+        for await _ in consumer.messages {
+            received += 1
+            if received == 10 { break }
+        }
+        #expect(try consumer.fetchedWatermarks(topic: topic, partition: 0).high == 10)
+        #expect(try consumer.fetchedWatermarks(topic: topic, partition: 1).high == nil, "a partition not fetched stays unknown")
+
+        for i in 0..<5 {
+            try producer.sendAndForget(ProducerRecord(topic: topic, partition: 0, value: [UInt8(i)]))
+        }
+        try await producer.flush(timeout: .seconds(10))
+        await producer.shutdown()
+        for await _ in consumer.messages {
+            received += 1
+            if received == 15 { break }
+        }
+        #expect(try consumer.fetchedWatermarks(topic: topic, partition: 0).high == 15)
+        await consumer.close()
+    }
+
+    @Test(.timeLimit(.minutes(1)))
     func seekByTimestampFindsTheFirstRecordAtOrAfterIt() async throws {
         let cluster = try EmbeddedKafkaCluster(brokers: 1)
         let topic = uniqueTopic()

@@ -31,6 +31,8 @@ struct Connection {
     /// - Throws: the inbound stream's error (e.g. an oversized message), for the WebSocket handler to close with.
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         let pendingWrite = PendingWrite()
+        let watchdog = watch(pendingWrite)
+        defer { watchdog?.cancel() }
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -39,9 +41,6 @@ struct Connection {
                 }
                 group.addTask {
                     try await write(outbound, pendingWrite: pendingWrite)
-                }
-                group.addTask {
-                    try await watch(pendingWrite)
                 }
                 // Either the client went away (the writer has nothing left to do), the writer sent a close (the
                 // reader has nothing left to read), or the watchdog cut off a client that stopped reading.
@@ -194,16 +193,19 @@ struct Connection {
     }
 
     /// Closes the channel, without a close frame, once a write has waited for the client past the write timeout.
-    private func watch(_ pendingWrite: PendingWrite) async throws {
+    ///
+    /// A timer on the channel's event loop rather than a task of its own: a task would hold its own stack of async
+    /// frames for every connection, to look at a clock four times per timeout.
+    private func watch(_ pendingWrite: PendingWrite) -> RepeatedTask? {
+        guard let channel = channel.channel else { return nil }
         let timeout = limits.writeTimeout
-        while true {
-            try await Task.sleep(for: timeout / 4)
-            if let since = pendingWrite.since, since.duration(to: .now) > timeout {
-                metrics.stalledConnections.increment()
-                logger.notice("Cutting off a client that stopped reading", metadata: ["write.waited": "\(since.duration(to: .now))"])
-                try? await channel.channel?.close()
-                return
-            }
+        let (metrics, logger) = (self.metrics, self.logger)
+        return channel.eventLoop.scheduleRepeatedTask(initialDelay: .init(timeout / 4), delay: .init(timeout / 4)) { task in
+            guard let since = pendingWrite.since, since.duration(to: .now) > timeout else { return }
+            task.cancel()
+            metrics.stalledConnections.increment()
+            logger.notice("Cutting off a client that stopped reading", metadata: ["write.waited": "\(since.duration(to: .now))"])
+            channel.close(promise: nil)
         }
     }
 

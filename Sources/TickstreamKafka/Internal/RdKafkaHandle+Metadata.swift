@@ -32,6 +32,22 @@ extension RdKafkaHandle {
         }
     }
 
+    /// The watermarks as the latest fetch from the partition reported them, without a request; nil where not known
+    /// (the partition is not fetched yet, or the broker did not report its log start).
+    func fetchedWatermarks(_ partition: TopicPartition) throws(KafkaError) -> (low: Int64?, high: Int64?) {
+        try withLease { rk throws(KafkaError) in
+            var low: Int64 = 0
+            var high: Int64 = 0
+            let err = rd_kafka_get_watermark_offsets(rk, partition.topic, partition.partition, &low, &high)
+            // A partition this client never assigned: nothing fetched from it, so nothing known.
+            if err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION { return (nil, nil) }
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                throw KafkaError(err, message: "\(partition): \(String(cString: rd_kafka_err2str(err)))")
+            }
+            return (low >= 0 ? low : nil, high >= 0 ? high : nil)
+        }
+    }
+
     private static func metadata(_ rk: OpaquePointer, timeout: Duration) throws(KafkaError) -> [TopicDescription] {
         var metadata: UnsafePointer<rd_kafka_metadata>?
         let err = rd_kafka_metadata(rk, 1, nil, &metadata, timeout.milliseconds)

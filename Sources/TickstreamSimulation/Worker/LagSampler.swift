@@ -44,13 +44,11 @@ struct LagSampler {
                 timeout: configuration.lagSampleInterval
             )
             for entry in committed {
-                let (low, high) = try await consumer.watermarks(
-                    topic: topic,
-                    partition: entry.partition,
-                    timeout: configuration.lagSampleInterval
-                )
+                // As of the latest fetch: a watermark query to the broker would hold up the partition's fetches.
+                let (low, high) = try consumer.fetchedWatermarks(topic: topic, partition: entry.partition)
+                guard let high else { continue }
                 // No commit yet: the group would start over from the oldest record.
-                let committedOffset = entry.offset >= 0 ? entry.offset : low
+                let committedOffset = entry.offset >= 0 ? entry.offset : (low ?? 0)
                 // Right after a takeover nothing is consumed yet: the consumer starts at the commit.
                 let consumedOffset = max(positions[entry.partition] ?? 0, committedOffset)
                 gauges(entry.partition).consumed.record(max(0, high - consumedOffset))
