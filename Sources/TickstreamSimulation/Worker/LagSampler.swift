@@ -44,10 +44,11 @@ struct LagSampler {
                 timeout: configuration.lagSampleInterval
             )
             for entry in committed {
-                // As of the latest fetch: a watermark query to the broker would hold up the partition's fetches.
+                // As of the latest fetch, not asked of the broker: on the embedded cluster each round of such queries
+                // raised every room's latency for a moment (README, Performance).
                 let (low, high) = try consumer.fetchedWatermarks(topic: topic, partition: entry.partition)
                 guard let high else { continue }
-                // No commit yet: the group would start over from the oldest record.
+                // No commit yet: the group would start over from the oldest record (0 when its offset is not known).
                 let committedOffset = entry.offset >= 0 ? entry.offset : (low ?? 0)
                 // Right after a takeover nothing is consumed yet: the consumer starts at the commit.
                 let consumedOffset = max(positions[entry.partition] ?? 0, committedOffset)
