@@ -11,9 +11,7 @@ struct KafkaAdminTests {
             TopicSpecification(name: topic, partitions: 4, replicationFactor: 2),
         ])
         let admin = try KafkaAdmin(configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: testLogger)
-        let producer = try KafkaProducer(
-            configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: testLogger
-        )
+        let producer = try KafkaProducer.forTests(cluster)
         for _ in 0..<3 { _ = try await producer.send(ProducerRecord(topic: topic, partition: 2, value: [0])) }
         await producer.shutdown()
 

@@ -73,9 +73,7 @@ struct KafkaConsumerGroupTests {
         let cluster = try EmbeddedKafkaCluster(brokers: 1)
         let topic = uniqueTopic()
         try cluster.createTopic(name: topic, partitions: 4)
-        let producer = try KafkaProducer(
-            configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: testLogger
-        )
+        let producer = try KafkaProducer.forTests(cluster)
         let configuration = KafkaConsumerConfiguration(
             bootstrapServers: cluster.bootstrapServers,
             groupID: uniqueTopic("group"),

@@ -7,9 +7,7 @@ struct KafkaConsumerTests {
         let cluster = try EmbeddedKafkaCluster(brokers: 3)
         let topic = uniqueTopic()
         try cluster.createTopic(name: topic, partitions: 4, replicationFactor: 3)
-        let producer = try KafkaProducer(
-            configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: testLogger
-        )
+        let producer = try KafkaProducer.forTests(cluster)
         let keys = (0..<50).map { "room-\($0)" }
         let total = 10_000
         for i in 0..<total {
@@ -21,9 +19,7 @@ struct KafkaConsumerTests {
         #expect(producer.deliveryFailureCount == 0)
         await producer.shutdown()
 
-        let consumer = try KafkaConsumer(
-            configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: testLogger
-        )
+        let consumer = try KafkaConsumer.forTests(cluster)
         try await consumer.assign((0..<4).map { TopicPartitionOffset(topic: topic, partition: $0, offset: TopicPartitionOffset.beginning) })
         var lastByKey: [String: Int32] = [:]
         var partitionsByKey: [String: Set<Int32>] = [:]
@@ -54,24 +50,16 @@ struct KafkaConsumerTests {
         let cluster = try EmbeddedKafkaCluster(brokers: 1)
         let topic = uniqueTopic()
         try cluster.createTopic(name: topic, partitions: 2)
-        let producer = try KafkaProducer(
-            configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: testLogger
-        )
+        let producer = try KafkaProducer.forTests(cluster)
         for i in 0..<10 {
             try producer.sendAndForget(ProducerRecord(topic: topic, partition: 0, value: [UInt8(i)]))
         }
         try await producer.flush(timeout: .seconds(10))
 
-        let consumer = try KafkaConsumer(
-            configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: testLogger
-        )
+        let consumer = try KafkaConsumer.forTests(cluster)
         #expect(try consumer.fetchedWatermarks(topic: topic, partition: 0).high == nil, "nothing fetched yet")
         try await consumer.assign([TopicPartitionOffset(topic: topic, partition: 0, offset: TopicPartitionOffset.beginning)])
-        var received = 0
-        for await _ in consumer.messages {
-            received += 1
-            if received == 10 { break }
-        }
+        await consumer.receive(10)
         #expect(try consumer.fetchedWatermarks(topic: topic, partition: 0).high == 10)
         #expect(try consumer.fetchedWatermarks(topic: topic, partition: 1).high == nil, "a partition not fetched stays unknown")
 
@@ -80,10 +68,7 @@ struct KafkaConsumerTests {
         }
         try await producer.flush(timeout: .seconds(10))
         await producer.shutdown()
-        for await _ in consumer.messages {
-            received += 1
-            if received == 15 { break }
-        }
+        await consumer.receive(5)
         #expect(try consumer.fetchedWatermarks(topic: topic, partition: 0).high == 15)
         await consumer.close()
     }
@@ -93,9 +78,7 @@ struct KafkaConsumerTests {
         let cluster = try EmbeddedKafkaCluster(brokers: 1)
         let topic = uniqueTopic()
         try cluster.createTopic(name: topic, partitions: 1)
-        let producer = try KafkaProducer(
-            configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: testLogger
-        )
+        let producer = try KafkaProducer.forTests(cluster)
         // Three bursts of 20 records, 50 ms apart.
         for burst in 0..<3 {
             if burst > 0 { try await Task.sleep(for: .milliseconds(50)) }
@@ -105,9 +88,7 @@ struct KafkaConsumerTests {
         }
         await producer.shutdown()
 
-        let consumer = try KafkaConsumer(
-            configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: testLogger
-        )
+        let consumer = try KafkaConsumer.forTests(cluster)
         let partition = TopicPartition(topic: topic, partition: 0)
         try await consumer.assign([TopicPartitionOffset(partition, offset: TopicPartitionOffset.beginning)])
         var timestamps: [Int64] = []

@@ -40,9 +40,7 @@ struct KafkaFaultTests {
         let reports = acknowledged.withLock { $0 }
         #expect(reports.count == total)
 
-        let consumer = try KafkaConsumer(
-            configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: testLogger
-        )
+        let consumer = try KafkaConsumer.forTests(cluster)
         var expected = 0
         for partition in Int32(0)..<6 {
             expected += Int(try await consumer.watermarks(topic: topic, partition: partition).high)

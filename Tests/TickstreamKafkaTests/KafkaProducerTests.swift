@@ -7,9 +7,7 @@ struct KafkaProducerTests {
         let cluster = try EmbeddedKafkaCluster(brokers: 1)
         let topic = uniqueTopic()
         try cluster.createTopic(name: topic, partitions: 6)
-        let producer = try KafkaProducer(
-            configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: testLogger
-        )
+        let producer = try KafkaProducer.forTests(cluster)
         let key = Array("room-42".utf8)
         let keyed = try await producer.send(ProducerRecord(topic: topic, key: key, value: [1]))
         #expect(keyed.partition == RoomPartitioner.partition(forKey: key, partitionCount: 6))

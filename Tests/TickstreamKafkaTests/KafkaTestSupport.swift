@@ -11,3 +11,26 @@ let testLogger: Logger = {
     logger.logLevel = .critical
     return logger
 }()
+
+extension KafkaProducer {
+    /// A producer of `cluster` with the default settings.
+    static func forTests(_ cluster: EmbeddedKafkaCluster) throws -> KafkaProducer {
+        try KafkaProducer(configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: testLogger)
+    }
+}
+
+extension KafkaConsumer {
+    /// A consumer of `cluster` with the default settings and no group.
+    static func forTests(_ cluster: EmbeddedKafkaCluster) throws -> KafkaConsumer {
+        try KafkaConsumer(configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: testLogger)
+    }
+
+    /// Waits for the next `count` records.
+    func receive(_ count: Int) async {
+        var received = 0
+        for await _ in messages {
+            received += 1
+            if received == count { return }
+        }
+    }
+}
