@@ -28,15 +28,16 @@ struct PartitionRestorer: Sendable {
         configuration.tickPeriod * Int(configuration.checkpointInterval) + .seconds(5)
     }
 
-    func restore(partition: Int32) async throws -> RestoredPartition {
+    /// Reads `partition` and hands it to `adopt`, then closes the consumer it read with: a close takes up to the
+    /// consumer's 100 ms poll timeout, which the rooms need not wait for.
+    func restore(partition: Int32, adopt: (RestoredPartition) async -> Void) async throws {
         let consumer = try KafkaConsumer(
             configuration: KafkaConsumerConfiguration(bootstrapServers: configuration.bootstrapServers, properties: configuration.kafkaProperties),
             logger: logger
         )
         do {
-            let restored = try await restore(partition: partition, with: consumer)
+            await adopt(try await restore(partition: partition, with: consumer))
             await consumer.close()
-            return restored
         } catch {
             await consumer.close()
             throw error

@@ -90,15 +90,7 @@ public struct SimulationWorker: Service {
             case .message(let record):
                 await host.receive(record)
             case .assigned(let partitions):
-                for partition in partitions {
-                    do {
-                        await host.adopt(try await restorer.restore(partition: partition.partition))
-                    } catch {
-                        // Without its checkpoints the partition's rooms would start over: better to crash and let another member try.
-                        logger.critical("could not restore partition", metadata: ["partition": "\(partition)", "error": "\(error)"])
-                        fatalError("could not restore \(partition): \(error)")
-                    }
-                }
+                await restore(partitions.map(\.partition), with: restorer, into: host)
             case .revoked(let partitions, let acknowledgement):
                 let release = await host.release(partitions: Set(partitions.map(\.partition)))
                 if let acknowledgement {
@@ -111,6 +103,30 @@ public struct SimulationWorker: Service {
                 logger.warning("kafka consumer error", metadata: ["error": "\(error)"])
             }
             if Task.isCancelled { break }
+        }
+    }
+
+    /// Restores `partitions` a few at a time, adopting each as soon as it is read.
+    ///
+    /// A restore mostly waits on the cluster (a consumer of its own, watermarks, a fetch to the end of two
+    /// partitions), so one after another the rooms of the last partition would wait for all the others; the bound
+    /// keeps a worker assigned many partitions from opening a Kafka client for each at once.
+    private func restore(_ partitions: [Int32], with restorer: PartitionRestorer, into host: RoomHost) async {
+        await withTaskGroup(of: Void.self) { group in
+            for (index, partition) in partitions.enumerated() {
+                if index >= configuration.concurrentRestores {
+                    await group.next()
+                }
+                group.addTask {
+                    do {
+                        try await restorer.restore(partition: partition) { await host.adopt($0) }
+                    } catch {
+                        // Without its checkpoints the partition's rooms would start over: better to crash and let another member try.
+                        logger.critical("could not restore partition", metadata: ["partition": "\(partition)", "error": "\(error)"])
+                        fatalError("could not restore partition \(partition): \(error)")
+                    }
+                }
+            }
         }
     }
 

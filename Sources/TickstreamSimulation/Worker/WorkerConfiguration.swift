@@ -21,6 +21,8 @@ public struct WorkerConfiguration: Sendable {
     public var maxCatchUpTicks: Int
     /// How long a revocation may take to checkpoint before the partitions are given up anyway. Default 5 s.
     public var revocationTimeout: Duration
+    /// Newly assigned partitions restored at once, each with a Kafka client of its own. Default 4.
+    public var concurrentRestores: Int
     /// How long a graceful shutdown waits for Kafka to acknowledge the final checkpoints; past it the worker stops
     /// without them (the next owner restores the earlier ones and replays the ticks since). Default 10 s.
     public var shutdownTimeout: Duration
@@ -40,6 +42,7 @@ public struct WorkerConfiguration: Sendable {
         idleTimeout: Duration = .seconds(30),
         maxCatchUpTicks: Int = 3,
         revocationTimeout: Duration = .seconds(5),
+        concurrentRestores: Int = 4,
         shutdownTimeout: Duration = .seconds(10),
         lagSampleInterval: Duration = .seconds(5),
         kafkaProperties: [String: String] = [:]
@@ -53,6 +56,7 @@ public struct WorkerConfiguration: Sendable {
         self.idleTimeout = idleTimeout
         self.maxCatchUpTicks = maxCatchUpTicks
         self.revocationTimeout = revocationTimeout
+        self.concurrentRestores = max(1, concurrentRestores)
         self.shutdownTimeout = shutdownTimeout
         self.lagSampleInterval = lagSampleInterval
         self.kafkaProperties = kafkaProperties
