@@ -16,10 +16,7 @@ import TickstreamRules
 /// Inputs of the session reach Kafka in the order they arrived: the reader waits for each acknowledgement
 /// before it reads the next message. A watchdog cuts the connection off when one write waits longer than
 /// ``GatewayLimits/writeTimeout`` for the client to read.
-///
-/// A class, so that the tasks and async frames of a connection share one reference to it instead of each holding
-/// a copy of its fields.
-final class Connection: Sendable {
+struct Connection {
     let session: Session
     let channel: ConnectionChannel
     let codec: MessageCodec
@@ -28,26 +25,6 @@ final class Connection: Sendable {
     let limits: GatewayLimits
     let metrics: GatewayMetrics
     let logger: Logger
-
-    init(
-        session: Session,
-        channel: ConnectionChannel,
-        codec: MessageCodec,
-        broadcaster: Broadcaster,
-        inputLog: InputLog,
-        limits: GatewayLimits,
-        metrics: GatewayMetrics,
-        logger: Logger
-    ) {
-        self.session = session
-        self.channel = channel
-        self.codec = codec
-        self.broadcaster = broadcaster
-        self.inputLog = inputLog
-        self.limits = limits
-        self.metrics = metrics
-        self.logger = logger
-    }
 
     /// Runs until the connection closes; then logs the player's leave if it was still in a room.
     ///
@@ -59,11 +36,11 @@ final class Connection: Sendable {
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    defer { self.session.outbox.finish() }
-                    try await self.read(inbound)
+                    defer { session.outbox.finish() }
+                    try await read(inbound)
                 }
                 group.addTask {
-                    try await self.write(outbound, pendingWrite: pendingWrite)
+                    try await write(outbound, pendingWrite: pendingWrite)
                 }
                 // Either the client went away (the writer has nothing left to do), the writer sent a close (the
                 // reader has nothing left to read), or the watchdog cut off a client that stopped reading.
@@ -89,32 +66,24 @@ final class Connection: Sendable {
 
     private func read(_ inbound: WebSocketInboundStream) async throws {
         for try await message in inbound.messages(maxSize: limits.maxMessageSize) {
-            let (action, isInput) = interpret(message)
-            await perform(action, isInput: isInput)
-        }
-    }
-
-    /// Decodes `message` and hands it to the session's state machine.
-    ///
-    /// Synchronous and out of line, so that the decoded message and its temporaries live on the thread's stack:
-    /// inlined into `read`, they took space in its async frame, which each connection holds while it is open.
-    @inline(never)
-    private func interpret(_ message: WebSocketMessage) -> (action: SessionStateMachine.Action, isInput: Bool) {
-        do {
-            let clientMessage = try codec.decode(message)
+            let action: SessionStateMachine.Action
             var isInput = false
-            if case .input(let input) = clientMessage.message {
-                isInput = true
-                metrics.inputsReceived.increment()
-                // The client's ack, riding on its input (an ack is harmless before a join: joining resets it).
-                if input.ackTick != 0 {
-                    session.acknowledge(input.ackTick)
+            do {
+                let clientMessage = try codec.decode(message)
+                if case .input(let input) = clientMessage.message {
+                    isInput = true
+                    metrics.inputsReceived.increment()
+                    // The client's ack, riding on its input (an ack is harmless before a join: joining resets it).
+                    if input.ackTick != 0 {
+                        session.acknowledge(input.ackTick)
+                    }
                 }
+                action = session.withStateMachine { $0.received(clientMessage, at: .now) }
+            } catch {
+                metrics.malformedMessages.increment()
+                action = session.withStateMachine { $0.receivedMalformed(error.reason) }
             }
-            return (session.withStateMachine { $0.received(clientMessage, at: .now) }, isInput)
-        } catch {
-            metrics.malformedMessages.increment()
-            return (session.withStateMachine { $0.receivedMalformed(error.reason) }, false)
+            await perform(action, isInput: isInput)
         }
     }
 
