@@ -16,7 +16,10 @@ import TickstreamRules
 /// Inputs of the session reach Kafka in the order they arrived: the reader waits for each acknowledgement
 /// before it reads the next message. A watchdog cuts the connection off when one write waits longer than
 /// ``GatewayLimits/writeTimeout`` for the client to read.
-struct Connection {
+///
+/// A class, so that the tasks and async frames of a connection share one reference to it instead of each holding
+/// a copy of its fields.
+final class Connection: Sendable {
     let session: Session
     let channel: ConnectionChannel
     let codec: MessageCodec
@@ -25,6 +28,26 @@ struct Connection {
     let limits: GatewayLimits
     let metrics: GatewayMetrics
     let logger: Logger
+
+    init(
+        session: Session,
+        channel: ConnectionChannel,
+        codec: MessageCodec,
+        broadcaster: Broadcaster,
+        inputLog: InputLog,
+        limits: GatewayLimits,
+        metrics: GatewayMetrics,
+        logger: Logger
+    ) {
+        self.session = session
+        self.channel = channel
+        self.codec = codec
+        self.broadcaster = broadcaster
+        self.inputLog = inputLog
+        self.limits = limits
+        self.metrics = metrics
+        self.logger = logger
+    }
 
     /// Runs until the connection closes; then logs the player's leave if it was still in a room.
     ///
@@ -36,11 +59,11 @@ struct Connection {
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    defer { session.outbox.finish() }
-                    try await read(inbound)
+                    defer { self.session.outbox.finish() }
+                    try await self.read(inbound)
                 }
                 group.addTask {
-                    try await write(outbound, pendingWrite: pendingWrite)
+                    try await self.write(outbound, pendingWrite: pendingWrite)
                 }
                 // Either the client went away (the writer has nothing left to do), the writer sent a close (the
                 // reader has nothing left to read), or the watchdog cut off a client that stopped reading.
@@ -66,24 +89,32 @@ struct Connection {
 
     private func read(_ inbound: WebSocketInboundStream) async throws {
         for try await message in inbound.messages(maxSize: limits.maxMessageSize) {
-            let action: SessionStateMachine.Action
-            var isInput = false
-            do {
-                let clientMessage = try codec.decode(message)
-                if case .input(let input) = clientMessage.message {
-                    isInput = true
-                    metrics.inputsReceived.increment()
-                    // The client's ack, riding on its input (an ack is harmless before a join: joining resets it).
-                    if input.ackTick != 0 {
-                        session.acknowledge(input.ackTick)
-                    }
-                }
-                action = session.withStateMachine { $0.received(clientMessage, at: .now) }
-            } catch {
-                metrics.malformedMessages.increment()
-                action = session.withStateMachine { $0.receivedMalformed(error.reason) }
-            }
+            let (action, isInput) = interpret(message)
             await perform(action, isInput: isInput)
+        }
+    }
+
+    /// Decodes `message` and hands it to the session's state machine.
+    ///
+    /// Synchronous and out of line, so that the decoded message and its temporaries live on the thread's stack:
+    /// inlined into `read`, they took space in its async frame, which each connection holds while it is open.
+    @inline(never)
+    private func interpret(_ message: WebSocketMessage) -> (action: SessionStateMachine.Action, isInput: Bool) {
+        do {
+            let clientMessage = try codec.decode(message)
+            var isInput = false
+            if case .input(let input) = clientMessage.message {
+                isInput = true
+                metrics.inputsReceived.increment()
+                // The client's ack, riding on its input (an ack is harmless before a join: joining resets it).
+                if input.ackTick != 0 {
+                    session.acknowledge(input.ackTick)
+                }
+            }
+            return (session.withStateMachine { $0.received(clientMessage, at: .now) }, isInput)
+        } catch {
+            metrics.malformedMessages.increment()
+            return (session.withStateMachine { $0.receivedMalformed(error.reason) }, false)
         }
     }
 

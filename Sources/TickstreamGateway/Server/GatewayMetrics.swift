@@ -4,8 +4,9 @@ import TickstreamProtocol
 
 /// The gateway's metrics, created once from whatever metrics backend the process bootstrapped.
 ///
-/// Names start with `tickstream_gateway_`; `dashboards/tickstream.json` graphs them.
-struct GatewayMetrics: Sendable {
+/// Names start with `tickstream_gateway_`; `dashboards/tickstream.json` graphs them. A class, so that what holds
+/// the metrics (every connection, among others) holds one reference rather than two dozen.
+final class GatewayMetrics: Sendable {
     let connections = Meter(label: "tickstream_gateway_connections")
     let connectionsRefused = Counter(label: "tickstream_gateway_connections_refused_total")
     let joins = Counter(label: "tickstream_gateway_joins_total")

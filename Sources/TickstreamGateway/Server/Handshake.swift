@@ -27,6 +27,9 @@ struct Handshake {
     /// Whether the client named a subprotocol, which the response must then echo.
     private let offered: Bool
 
+    /// Out of line, so that the header parsing and token check keep their temporaries on the thread's stack rather
+    /// than in the async frame of the upgrade handler that calls it, which each connection holds while it is open.
+    @inline(never)
     init(request: Request, configuration: GatewayConfiguration) {
         var token: AccessToken?
         do {
