@@ -223,7 +223,11 @@ final class Connection: Sendable {
         }
     }
 
-    /// Closes the channel, without a close frame, once a write has waited for the client past the write timeout.
+    /// Resets the connection, without a close frame, once a write has waited for the client past the write timeout.
+    ///
+    /// A reset (SO_LINGER 0) rather than an orderly close: a client that does not read would not read a close
+    /// either, and an orderly close leaves what it never read in the kernel, which keeps probing its closed window
+    /// for minutes before it gives up.
     ///
     /// A timer on the channel's event loop rather than a task of its own: a task would hold its own stack of async
     /// frames for every connection, to look at a clock four times per timeout.
@@ -236,6 +240,8 @@ final class Connection: Sendable {
             task.cancel()
             metrics.stalledConnections.increment()
             logger.notice("Cutting off a client that stopped reading", metadata: ["write.waited": "\(since.duration(to: .now))"])
+            let socket = channel as? any SocketOptionProvider
+            _ = socket?.setSoLinger(linger(l_onoff: 1, l_linger: 0))
             channel.close(promise: nil)
         }
     }

@@ -25,7 +25,7 @@ final class InputDriver: Sendable {
 
     var current: Counts { counts.withLock { $0 } }
 
-    /// Sends inputs until `stop` returns true (checked before each), then reads until the server has applied the
+    /// Sends inputs until `stop` returns true (checked before each) or the task is cancelled, then reads until the server has applied the
     /// last one or `settle` passes; then, if given, performs `finally` and reads on until the connection closes.
     func run(
         interval: Duration = .milliseconds(100),
@@ -52,7 +52,8 @@ final class InputDriver: Sendable {
                     }
                 }
             }
-            while !stop() {
+            // A cancelled sleep returns at once: without the check, a cancelled driver would spin.
+            while !stop(), !Task.isCancelled {
                 let sequence = counts.withLock { counts in
                     counts.sent += 1
                     return counts.sent
@@ -61,7 +62,7 @@ final class InputDriver: Sendable {
                 try? await Task.sleep(for: interval)
             }
             let deadline = ContinuousClock.now + settle
-            while ContinuousClock.now < deadline, current.lastApplied < current.sent {
+            while ContinuousClock.now < deadline, current.lastApplied < current.sent, !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(100))
             }
             if let finally {

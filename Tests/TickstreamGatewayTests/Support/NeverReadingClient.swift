@@ -4,20 +4,17 @@ import NIOPosix
 /// A WebSocket client that upgrades, joins a room over the JSON subprotocol and then never reads: its receive
 /// buffer is tiny and nothing drains it, so the server's writes to it back up until they stall.
 struct NeverReadingClient {
-    let channel: any Channel
-    /// Completed with the bytes received once the server has closed the connection.
-    let closed: EventLoopFuture<Int>
+    private let channel: any Channel
+
+    /// Returns once the connection has closed, which a reset from the server does without a read.
+    func closed() async throws {
+        try await channel.closeFuture.get()
+    }
 
     static func connect(port: Int, joining room: String) async throws -> NeverReadingClient {
-        let promise = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Int.self)
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelOption(.socketOption(.so_rcvbuf), value: 1024)
             .channelOption(.autoRead, value: false)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ByteCounter(closed: promise))
-                }
-            }
             .connect(host: "127.0.0.1", port: port)
             .get()
         let upgrade = [
@@ -29,14 +26,7 @@ struct NeverReadingClient {
         // The 101 is never read: give the server a moment to switch protocols before the first frame.
         try await Task.sleep(for: .milliseconds(500))
         try await channel.writeAndFlush(maskedTextFrame(#"{"join":{"room":"\#(room)"}}"#))
-        return NeverReadingClient(channel: channel, closed: promise.futureResult)
-    }
-
-    /// Starts reading at last, and returns how many bytes arrived before the server's close.
-    func readUntilClosed() async throws -> Int {
-        try await channel.setOption(.autoRead, value: true).get()
-        channel.read()
-        return try await closed.get()
+        return NeverReadingClient(channel: channel)
     }
 
     /// A client's frame: FIN, text, masked (as RFC 6455 requires of clients); short payloads only.
@@ -47,30 +37,5 @@ struct NeverReadingClient {
         var frame = ByteBuffer(bytes: [0x81, 0x80 | UInt8(payload.count)] + mask)
         frame.writeBytes(payload.enumerated().map { $0.element ^ mask[$0.offset % 4] })
         return frame
-    }
-}
-
-/// Counts what arrives and reports the total when the connection closes.
-private final class ByteCounter: ChannelInboundHandler {
-    typealias InboundIn = ByteBuffer
-
-    private let closed: EventLoopPromise<Int>
-    private var bytes = 0
-
-    init(closed: EventLoopPromise<Int>) {
-        self.closed = closed
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        bytes += unwrapInboundIn(data).readableBytes
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        closed.succeed(bytes)
-        context.fireChannelInactive()
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        context.close(promise: nil)
     }
 }
