@@ -57,18 +57,21 @@ final class Connection: Sendable {
         let watchdog = watch(pendingWrite)
         defer { watchdog?.cancel() }
         do {
+            // The reader is a child task and the writer runs in this one: a task less for every open connection.
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     defer { self.session.outbox.finish() }
                     try await self.read(inbound)
                 }
-                group.addTask {
-                    try await self.write(outbound, pendingWrite: pendingWrite)
+                // The writer ends when it has sent a close (the reader has nothing left to read), when the reader has
+                // ended (the client went away, or its stream failed: that error is the connection's), or with the
+                // error of a write on a closed channel (the client went away, or the watchdog cut it off).
+                switch try await write(outbound, pendingWrite: pendingWrite) {
+                case .sentClose:
+                    group.cancelAll()
+                case .readerEnded:
+                    try await group.next()
                 }
-                // Either the client went away (the writer has nothing left to do), the writer sent a close (the
-                // reader has nothing left to read), or the watchdog cut off a client that stopped reading.
-                try await group.next()
-                group.cancelAll()
             }
         } catch {
             await end()
@@ -246,7 +249,12 @@ final class Connection: Sendable {
         }
     }
 
-    private func write(_ outbound: WebSocketOutboundWriter, pendingWrite: PendingWrite) async throws {
+    private enum WriterEnd {
+        case sentClose
+        case readerEnded
+    }
+
+    private func write(_ outbound: WebSocketOutboundWriter, pendingWrite: PendingWrite) async throws -> WriterEnd {
         while let flush = await session.outbox.next() {
             pendingWrite.begin()
             defer { pendingWrite.end() }
@@ -269,9 +277,10 @@ final class Connection: Sendable {
             }
             if let close = flush.close {
                 try await outbound.close(close.code, reason: close.reason)
-                return
+                return .sentClose
             }
         }
+        return .readerEnded
     }
 }
 
