@@ -60,16 +60,8 @@ extension Gateway {
             guard handshake.refusal == nil, handshake.format != nil else { return .dontUpgrade }
             return .upgrade(handshake.responseHeaders)
         } onUpgrade: { inbound, outbound, webSocketContext in
-            let handshake = Handshake(request: webSocketContext.request, configuration: configuration)
-            guard handshake.refusal == nil, let format = handshake.format else { return }
-            try await serve(
-                inbound: inbound,
-                outbound: outbound,
-                channel: webSocketContext.requestContext.connection,
-                format: format,
-                identity: handshake.identity(),
-                context: context
-            )
+            let admission = admit(webSocketContext.request, channel: webSocketContext.requestContext.connection, context: context)
+            try await serve(admission, inbound: inbound, outbound: outbound, context: context)
         }
 
         let extensions: [WebSocketExtensionFactory] =
@@ -100,20 +92,30 @@ extension Gateway {
         )
     }
 
-    /// Serves one upgraded connection: admits it, runs its session, and forgets it.
-    private func serve(
-        inbound: WebSocketInboundStream,
-        outbound: WebSocketOutboundWriter,
-        channel: ConnectionChannel,
-        format: WireFormat,
-        identity: SessionIdentity,
-        context: ServerContext
-    ) async throws {
-        let player = identity.player
+    /// What becomes of an upgraded connection.
+    private enum Admission {
+        /// The handshake no longer passes (a token that expired since the upgrade was accepted, say).
+        case declined
+        /// Refused with `message` and a close with `code`: the gateway is full or shutting down.
+        case refused(ServerMessage, WebSocketErrorCode, MessageCodec)
+        /// Registered, to run until it closes.
+        case admitted(Connection)
+    }
+
+    /// Checks the handshake again, registers the session, and bounds the socket's send buffer.
+    ///
+    /// Synchronous and out of line, so that the handshake's and the session's temporaries live on the thread's
+    /// stack: inlined into the upgrade closure, they took space in its async frame, which each connection holds
+    /// while it is open.
+    @inline(never)
+    private func admit(_ request: Request, channel: ConnectionChannel, context: ServerContext) -> Admission {
+        let handshake = Handshake(request: request, configuration: context.configuration)
+        guard handshake.refusal == nil, let format = handshake.format else { return .declined }
+        let identity = handshake.identity()
         var logger = context.logger
-        logger[metadataKey: "player"] = "\(player)"
+        logger[metadataKey: "player"] = "\(identity.player)"
         let session = Session(
-            player: player,
+            player: identity.player,
             format: format,
             machine: SessionStateMachine(identity: identity, rules: context.rules, limits: context.configuration.limits, now: .now),
             outboxCapacity: context.configuration.limits.outboxCapacity
@@ -121,41 +123,54 @@ extension Gateway {
         let codec = MessageCodec(format: format)
         if let refusal = context.registry.register(session) {
             context.metrics.connectionsRefused.increment()
-            let (error, code): (ServerMessage, WebSocketErrorCode) =
-                switch refusal {
-                case .full: (.error(.serverFull, "the gateway is at its connection limit"), .init(codeNumber: 1013))
-                case .shuttingDown: (.error(.shuttingDown, "the gateway is shutting down"), .goingAway)
-                }
+            return switch refusal {
+            case .full: .refused(.error(.serverFull, "the gateway is at its connection limit"), .init(codeNumber: 1013), codec)
+            case .shuttingDown: .refused(.error(.shuttingDown, "the gateway is shutting down"), .goingAway, codec)
+            }
+        }
+        context.metrics.connections.increment()
+        logger.debug("Connected", metadata: ["format": "\(format)"])
+        let sendBuffer = SocketOptionValue(context.configuration.limits.socketSendBuffer)
+        channel.channel?.setOption(.socketOption(.so_sndbuf), value: sendBuffer).whenFailure { [logger] error in
+            logger.debug("Cannot bound the socket's send buffer", metadata: ["error": "\(error)"])
+        }
+        return .admitted(
+            Connection(
+                session: session,
+                channel: channel,
+                codec: codec,
+                broadcaster: context.broadcaster,
+                inputLog: context.inputLog,
+                limits: context.configuration.limits,
+                metrics: context.metrics,
+                logger: logger
+            )
+        )
+    }
+
+    /// Runs an admitted connection until it closes, and forgets it; tells a refused one why.
+    private func serve(
+        _ admission: Admission,
+        inbound: WebSocketInboundStream,
+        outbound: WebSocketOutboundWriter,
+        context: ServerContext
+    ) async throws {
+        switch admission {
+        case .declined:
+            return
+        case .refused(let error, let code, let codec):
             var batch = ServerBatch()
             batch.messages = [error]
             try await outbound.write(codec.encode(batch))
             try await outbound.close(code, reason: nil)
-            return
-        }
-        context.metrics.connections.increment()
-        logger.debug("Connected", metadata: ["format": "\(format)"])
-        do {
-            let sendBuffer = SocketOptionValue(context.configuration.limits.socketSendBuffer)
-            try await channel.channel?.setOption(.socketOption(.so_sndbuf), value: sendBuffer).get()
-        } catch {
-            logger.debug("Cannot bound the socket's send buffer", metadata: ["error": "\(error)"])
-        }
-        defer {
-            context.registry.remove(session)
-            context.metrics.connections.decrement()
-        }
-        let connection = Connection(
-            session: session,
-            channel: channel,
-            codec: codec,
-            broadcaster: context.broadcaster,
-            inputLog: context.inputLog,
-            limits: context.configuration.limits,
-            metrics: context.metrics,
-            logger: logger
-        )
-        try await withTaskExecutorPreference(channel.channel.map { EventLoopExecutor($0.eventLoop) }) {
-            try await connection.run(inbound: inbound, outbound: outbound)
+        case .admitted(let connection):
+            defer {
+                context.registry.remove(connection.session)
+                context.metrics.connections.decrement()
+            }
+            try await withTaskExecutorPreference(connection.channel.channel.map { EventLoopExecutor($0.eventLoop) }) {
+                try await connection.run(inbound: inbound, outbound: outbound)
+            }
         }
     }
 
