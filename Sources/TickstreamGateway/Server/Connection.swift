@@ -65,7 +65,8 @@ final class Connection: Sendable {
                 }
                 // The writer ends when it has sent a close (the reader has nothing left to read), when the reader has
                 // ended (the client went away, or its stream failed: that error is the connection's), or with the
-                // error of a write on a closed channel (the client went away, or the watchdog cut it off).
+                // error of a write on a closed channel (the client went away, or the watchdog cut it off). A write
+                // already waiting when the reader ends is not cancelled: the client reads it, or the watchdog acts.
                 switch try await write(outbound, pendingWrite: pendingWrite) {
                 case .sentClose:
                     group.cancelAll()
