@@ -96,8 +96,8 @@ extension Gateway {
     private enum Admission {
         /// The handshake no longer passes (a token that expired since the upgrade was accepted, say).
         case declined
-        /// Refused with `message` and a close with `code`: the gateway is full or shutting down.
-        case refused(ServerMessage, WebSocketErrorCode, MessageCodec)
+        /// Refused with `error`, encoded with `codec`, and a close with `code`: the gateway is full or shutting down.
+        case refused(error: ServerMessage, code: WebSocketErrorCode, codec: MessageCodec)
         /// Registered, to run until it closes.
         case admitted(Connection)
     }
@@ -124,8 +124,10 @@ extension Gateway {
         if let refusal = context.registry.register(session) {
             context.metrics.connectionsRefused.increment()
             return switch refusal {
-            case .full: .refused(.error(.serverFull, "the gateway is at its connection limit"), .init(codeNumber: 1013), codec)
-            case .shuttingDown: .refused(.error(.shuttingDown, "the gateway is shutting down"), .goingAway, codec)
+            case .full:
+                .refused(error: .error(.serverFull, "the gateway is at its connection limit"), code: .init(codeNumber: 1013), codec: codec)
+            case .shuttingDown:
+                .refused(error: .error(.shuttingDown, "the gateway is shutting down"), code: .goingAway, codec: codec)
             }
         }
         context.metrics.connections.increment()

@@ -25,8 +25,9 @@ final class InputDriver: Sendable {
 
     var current: Counts { counts.withLock { $0 } }
 
-    /// Sends inputs until `stop` returns true (checked before each) or the task is cancelled, then reads until the server has applied the
-    /// last one or `settle` passes; then, if given, performs `finally` and reads on until the connection closes.
+    /// Sends inputs until `stop` returns true (checked before each) or the task is cancelled, then reads until the
+    /// server has applied the last one or `settle` passes; then, if given, performs `finally` and reads on until the
+    /// connection closes.
     func run(
         interval: Duration = .milliseconds(100),
         settle: Duration = .seconds(20),
