@@ -23,6 +23,7 @@ public struct KafkaErrorCode: RawRepresentable, Sendable, Hashable, CustomString
     public static let unknownTopicOrPartition = Self(RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
     public static let messageTooLarge = Self(RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE)
     public static let topicAlreadyExists = Self(RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+    public static let topicAuthorizationFailed = Self(RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED)
 
     /// librdkafka's name for the code, e.g. `NOT_LEADER_FOR_PARTITION` or `_TRANSPORT`.
     public var description: String { String(cString: rd_kafka_err2name(err)) }

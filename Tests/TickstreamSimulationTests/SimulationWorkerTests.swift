@@ -96,6 +96,38 @@ import TickstreamTesting
         await producer.shutdown()
     }
 
+    /// A worker that cannot restore its partitions (the cluster refuses every offset query) keeps trying, with the
+    /// process up, and stops when asked.
+    @Test(.timeLimit(.minutes(1)))
+    func aWorkerStillRetryingARestoreStopsWhenAsked() async throws {
+        let cluster = try TestCluster()
+        try cluster.cluster.injectRequestErrors(apiKey: .listOffsets, errors: Array(repeating: .topicAuthorizationFailed, count: 1_000))
+        let capture = LogCapture(passingOn: TestCluster.logger)
+        try await runUntilGracefulShutdown(SimulationWorker(configuration: configuration(cluster), logger: capture.logger)) {
+            try await withTimeout(.seconds(30)) {
+                while !capture.messages.contains(where: { $0.hasPrefix("could not restore partition; retrying") }) {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+            }
+        }
+        #expect(capture.messages.contains { $0.hasPrefix("worker stopped") })
+    }
+
+    /// Runs `worker` until `body` returns, then shuts it down gracefully (as SIGTERM would) and waits for it to end.
+    func runUntilGracefulShutdown(_ worker: SimulationWorker, _ body: () async throws -> Void) async throws {
+        let services = ServiceGroup(configuration: ServiceGroupConfiguration(services: [.init(service: worker)], logger: TestCluster.logger))
+        let running = Task { try await services.run() }
+        do {
+            try await body()
+            await services.triggerGracefulShutdown()
+            try await running.value
+        } catch {
+            running.cancel()
+            _ = await running.result
+            throw error
+        }
+    }
+
     /// SIGTERM with the cluster gone: the worker stops waiting for its final checkpoints after its shutdown timeout
     /// (a send waits out the producer's 30 s delivery timeout otherwise, and the shutdown took about a minute).
     @Test(.timeLimit(.minutes(2)))

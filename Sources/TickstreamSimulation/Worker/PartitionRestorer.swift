@@ -106,7 +106,20 @@ struct PartitionRestorer: Sendable {
             // The consumer read the checkpoints first: records it prefetched for them may still be buffered.
             guard record.topic == partition.topic, record.partition == partition.partition else { continue }
             if record.offset < high { body(record) }
-            if record.offset >= high - 1 { break }
+            if record.offset >= high - 1 { return }
         }
+        // The records ended early (the task was cancelled or the consumer closed): what was read is not the whole story.
+        try Task.checkCancellation()
+        throw RestoreError(partition: partition, end: high)
+    }
+}
+
+/// A partition's records stopped before its end, so its rooms cannot be restored from them.
+struct RestoreError: Error, CustomStringConvertible {
+    let partition: TopicPartition
+    let end: Int64
+
+    var description: String {
+        "the records of \(partition) ended before offset \(end)"
     }
 }

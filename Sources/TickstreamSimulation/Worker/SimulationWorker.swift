@@ -1,4 +1,5 @@
 public import Logging
+import Metrics
 public import ServiceLifecycle
 import SwiftProtobuf
 import TickstreamKafka
@@ -117,18 +118,37 @@ public struct SimulationWorker: Service {
                 if index >= configuration.concurrentRestores {
                     await group.next()
                 }
-                group.addTask {
-                    do {
-                        try await restorer.restore(partition: partition) { await host.adopt($0) }
-                    } catch {
-                        // Without its checkpoints the partition's rooms would start over: better to crash and let another member try.
-                        logger.critical("could not restore partition", metadata: ["partition": "\(partition)", "error": "\(error)"])
-                        fatalError("could not restore partition \(partition): \(error)")
-                    }
-                }
+                group.addTask { await restoreRetrying(partition, with: restorer, into: host) }
             }
         }
     }
+
+    /// Restores `partition`, trying again after each failure until it is restored or the worker stops.
+    ///
+    /// Without its checkpoints the partition's rooms would start over, so there is nothing better to do than wait
+    /// for the cluster: the partition's inputs wait in Kafka meanwhile, and the process stays up for its other
+    /// rooms (and, in `serve`, for the gateway it shares the process with).
+    private func restoreRetrying(_ partition: Int32, with restorer: PartitionRestorer, into host: RoomHost) async {
+        let failures = Counter(label: "tickstream_worker_restore_failures_total", dimensions: [("worker", configuration.workerID)])
+        var pause = Self.firstRestoreRetry
+        while true {
+            do {
+                try await restorer.restore(partition: partition) { await host.adopt($0) }
+                return
+            } catch {
+                if Task.isCancelled { return }
+                failures.increment()
+                logger.error("could not restore partition; retrying", metadata: [
+                    "partition": "\(partition)", "error": "\(error)", "retryIn": "\(pause)",
+                ])
+                try? await Task.sleep(for: pause)
+                pause = min(pause * 2, Self.longestRestoreRetry)
+            }
+        }
+    }
+
+    private static let firstRestoreRetry = Duration.milliseconds(250)
+    private static let longestRestoreRetry = Duration.seconds(5)
 
     /// Ticks the rooms at their deadlines until cancelled.
     private func runTicks(host: RoomHost) async {

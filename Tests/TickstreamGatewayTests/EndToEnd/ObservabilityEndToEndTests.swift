@@ -67,6 +67,7 @@ struct ObservabilityEndToEndTests {
             #expect(metrics.value("tickstream_worker_rooms", ["worker": worker]) == 1)
             #expect(metrics.series("tickstream_worker_tick_overruns_total", ["worker": worker]).count == 1)
             #expect(metrics.value("tickstream_worker_deadletters_total", ["worker": worker]) == 0)
+            #expect(metrics.value("tickstream_worker_restore_failures_total", ["worker": worker]) == 0)
             for (_, lag) in metrics.series("tickstream_worker_input_lag_records", ["worker": worker]) {
                 #expect((0..<50).contains(lag), "an idle worker is not behind")
             }
