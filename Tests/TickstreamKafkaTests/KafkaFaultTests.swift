@@ -171,4 +171,34 @@ struct KafkaFaultTests {
         #expect(try await consumer.committed([partition]).map(\.offset) == [0])
         await consumer.close()
     }
+
+    /// Each refused ListOffsets request fails one watermark query, and the next query answers the true watermarks: a
+    /// refusal never turns into wrong ones (librdkafka's own two-request query once answered low = high = 1 for a
+    /// partition holding offset 0, when one of its requests was refused).
+    @Test(.timeLimit(.minutes(1)))
+    func aRefusedOffsetQueryThrowsAndTheNextAnswersTheTrueWatermarks() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1)
+        let topic = uniqueTopic()
+        try cluster.createTopic(name: topic, partitions: 1)
+        let producer = try KafkaProducer(configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: testLogger)
+        for value in 0..<3 {
+            _ = try await producer.send(ProducerRecord(topic: topic, partition: 0, value: [UInt8(value)]))
+        }
+        let consumer = try KafkaConsumer(configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: testLogger)
+        for refusals in 1...2 {
+            try cluster.injectRequestErrors(apiKey: .listOffsets, errors: Array(repeating: .topicAuthorizationFailed, count: refusals))
+            await #expect(throws: KafkaError.librdkafka(.topicAuthorizationFailed)) {
+                try await consumer.watermarks(topic: topic, partition: 0)
+            }
+            if refusals == 2 {
+                await #expect(throws: KafkaError.librdkafka(.topicAuthorizationFailed)) {
+                    try await consumer.watermarks(topic: topic, partition: 0)
+                }
+            }
+            let watermarks = try await consumer.watermarks(topic: topic, partition: 0)
+            #expect(watermarks.low == 0 && watermarks.high == 3)
+        }
+        await consumer.close()
+        await producer.shutdown()
+    }
 }

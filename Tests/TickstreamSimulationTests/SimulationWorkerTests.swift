@@ -96,6 +96,41 @@ import TickstreamTesting
         await producer.shutdown()
     }
 
+    /// A new owner that cannot read a partition's checkpoints at first (the cluster refuses its offset queries a few
+    /// times) keeps trying and resumes the room from its checkpoint: no crash, no room started over.
+    @Test(.timeLimit(.minutes(3)))
+    func aFailedRestoreIsRetriedAndTheRoomResumesFromItsCheckpoint() async throws {
+        let cluster = try TestCluster()
+        let producer = try cluster.makeProducer()
+        var player = TestPlayer(id: "ann", room: "room-d", topics: cluster.topics)
+        try await player.join(with: producer)
+        try await player.sendInput(ArenaInput(heading: .east).payload, with: producer)
+        // The first owner plays the room and stops gracefully, leaving its checkpoint.
+        try await runUntilGracefulShutdown(SimulationWorker(configuration: configuration(cluster, workerID: "w1"), logger: TestCluster.logger)) {
+            _ = try await waitForApplied([player], in: cluster)
+        }
+
+        try cluster.cluster.injectRequestErrors(apiKey: .listOffsets, errors: Array(repeating: .topicAuthorizationFailed, count: 3))
+        let capture = LogCapture(passingOn: TestCluster.logger)
+        try await player.sendInput(ArenaInput(heading: .west).payload, with: producer)
+        try await runUntilGracefulShutdown(SimulationWorker(configuration: configuration(cluster, workerID: "w2"), logger: capture.logger)) {
+            // Reading the topics queries offsets too: not before the worker has taken every refusal.
+            try await withTimeout(.seconds(60)) {
+                while capture.messages.count(where: { $0.hasPrefix("partition restored") }) < cluster.partitions {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+            }
+            let log = try await waitForApplied([player], in: cluster, timeout: .seconds(60))
+            #expect(log.ticks.map(\.tick) == Array(1...UInt64(log.ticks.count)), "the second owner went on from the first one's ticks")
+            #expect(Set(log.ticks.map(\.epoch)).count == 2, "ticks by both owners")
+            #expect(log.duplicateTicks == 0)
+            #expect(try log.verify(rules: ArenaRules(), idleTimeoutTicks: 900).get() == log.ticks.count)
+        }
+        #expect(capture.messages.contains { $0.hasPrefix("could not restore partition; retrying") })
+        #expect(try await cluster.records(of: cluster.topics.deadLetter).isEmpty, "no input of an unknown room")
+        await producer.shutdown()
+    }
+
     /// A worker that cannot restore its partitions (the cluster refuses every offset query) keeps trying, with the
     /// process up, and stops when asked.
     @Test(.timeLimit(.minutes(1)))

@@ -18,18 +18,34 @@ extension RdKafkaHandle {
     }
 
     /// The low and high watermarks: the first offset still stored and the offset the next record will get.
+    ///
+    /// Each is asked for in a ListOffsets request of its own. `rd_kafka_query_watermark_offsets` sends both at
+    /// once, and librdkafka 2.0.2 loses the error of one when the other's answer is served in the same poll: it
+    /// reported low = high = 1 for a partition holding offset 0 after one refused request, and a worker restored
+    /// that partition as empty, losing its room.
     func watermarks(_ partition: TopicPartition, timeout: Duration) throws(KafkaError) -> (low: Int64, high: Int64) {
         try withLease { rk throws(KafkaError) in
-            var low: Int64 = 0
-            var high: Int64 = 0
-            let err = rd_kafka_query_watermark_offsets(
-                rk, partition.topic, partition.partition, &low, &high, timeout.milliseconds
-            )
-            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-                throw KafkaError(err, message: "\(partition): \(String(cString: rd_kafka_err2str(err)))")
-            }
+            let low = try Self.listedOffset(rk, partition, at: Int64(RD_KAFKA_OFFSET_BEGINNING), timeout: timeout)
+            let high = try Self.listedOffset(rk, partition, at: Int64(RD_KAFKA_OFFSET_END), timeout: timeout)
             return (low, high)
         }
+    }
+
+    /// The offset a ListOffsets request answers for `timestamp`, or for the special timestamps of the beginning
+    /// and the end of the partition.
+    private static func listedOffset(
+        _ rk: OpaquePointer, _ partition: TopicPartition, at timestamp: Int64, timeout: Duration
+    ) throws(KafkaError) -> Int64 {
+        let list = TopicPartitionList([TopicPartitionOffset(partition, offset: timestamp)])
+        let err = rd_kafka_offsets_for_times(rk, list.pointer, timeout.milliseconds)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(err, message: "\(partition): \(String(cString: rd_kafka_err2str(err)))")
+        }
+        if let error = list.firstError { throw error }
+        guard let offset = list.positions.first?.offset, offset >= 0 else {
+            throw KafkaError(RD_KAFKA_RESP_ERR__BAD_MSG, message: "\(partition): no offset in the answer")
+        }
+        return offset
     }
 
     /// The watermarks as the latest fetch from the partition reported them, without a request; nil where not known
