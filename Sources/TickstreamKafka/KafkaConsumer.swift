@@ -190,11 +190,8 @@ public final class KafkaConsumer: Sendable {
         partitions: [TopicPartition],
         timeout: Duration = .seconds(10)
     ) async throws -> [TopicPartitionOffset] {
-        let answered = try await blocking { rk throws(KafkaError) in
-            let list = TopicPartitionList(partitions.map { TopicPartitionOffset($0, offset: timestamp) })
-            try Self.check(rd_kafka_offsets_for_times(rk, list.pointer, timeout.milliseconds))
-            if let error = list.firstError { throw error }
-            return list.positions
+        let answered = try await NIOThreadPool.kafka.runIfActive { [handle] in
+            try handle.listOffsets(partitions.map { TopicPartitionOffset($0, offset: timestamp) }, timeout: timeout)
         }
         guard answered.contains(where: { $0.offset < 0 }) else { return answered }
         var properties = configuration.librdkafkaProperties(privateGroupID: "")

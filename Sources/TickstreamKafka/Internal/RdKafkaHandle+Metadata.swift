@@ -24,28 +24,29 @@ extension RdKafkaHandle {
     /// reported low = high = 1 for a partition holding offset 0 after one refused request, and a worker restored
     /// that partition as empty, losing its room.
     func watermarks(_ partition: TopicPartition, timeout: Duration) throws(KafkaError) -> (low: Int64, high: Int64) {
-        try withLease { rk throws(KafkaError) in
-            let low = try Self.listedOffset(rk, partition, at: Int64(RD_KAFKA_OFFSET_BEGINNING), timeout: timeout)
-            let high = try Self.listedOffset(rk, partition, at: Int64(RD_KAFKA_OFFSET_END), timeout: timeout)
-            return (low, high)
+        func listed(_ timestamp: Int64) throws(KafkaError) -> Int64 {
+            guard let offset = try listOffsets([TopicPartitionOffset(partition, offset: timestamp)], timeout: timeout).first?.offset,
+                offset >= 0
+            else {
+                throw KafkaError(RD_KAFKA_RESP_ERR__BAD_MSG, message: "\(partition): no offset in the answer")
+            }
+            return offset
         }
+        return (try listed(Int64(RD_KAFKA_OFFSET_BEGINNING)), try listed(Int64(RD_KAFKA_OFFSET_END)))
     }
 
-    /// The offset a ListOffsets request answers for `timestamp`, or for the special timestamps of the beginning
-    /// and the end of the partition.
-    private static func listedOffset(
-        _ rk: OpaquePointer, _ partition: TopicPartition, at timestamp: Int64, timeout: Duration
-    ) throws(KafkaError) -> Int64 {
-        let list = TopicPartitionList([TopicPartitionOffset(partition, offset: timestamp)])
-        let err = rd_kafka_offsets_for_times(rk, list.pointer, timeout.milliseconds)
-        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            throw KafkaError(err, message: "\(partition): \(String(cString: rd_kafka_err2str(err)))")
+    /// One ListOffsets request: for each position, the offset of its timestamp (ms since the epoch; -1 for the end of
+    /// the partition, -2 for its beginning), or -1 where no record is that late.
+    func listOffsets(_ positions: [TopicPartitionOffset], timeout: Duration) throws(KafkaError) -> [TopicPartitionOffset] {
+        try withLease { rk throws(KafkaError) in
+            let list = TopicPartitionList(positions)
+            let err = rd_kafka_offsets_for_times(rk, list.pointer, timeout.milliseconds)
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                throw KafkaError(err, message: "offsets for times: \(String(cString: rd_kafka_err2str(err)))")
+            }
+            if let error = list.firstError { throw error }
+            return list.positions
         }
-        if let error = list.firstError { throw error }
-        guard let offset = list.positions.first?.offset, offset >= 0 else {
-            throw KafkaError(RD_KAFKA_RESP_ERR__BAD_MSG, message: "\(partition): no offset in the answer")
-        }
-        return offset
     }
 
     /// The watermarks as the latest fetch from the partition reported them, without a request; nil where not known
