@@ -29,8 +29,8 @@ public struct GatewayConfiguration: Sendable {
     public var wireFormats: [WireFormat]
     /// Negotiate permessage-deflate when a client offers it. Default: `true`.
     public var compression: Bool
-    /// How often the server pings an idle connection; a connection that does not answer a ping within the
-    /// next period is closed. Default: 10 seconds.
+    /// How long a client may send nothing before the server pings it; a client that sends nothing, not even the
+    /// pong, for as long again is closed with 1001. Default: 10 seconds.
     public var heartbeatInterval: Duration
     /// How long a closing connection may take to answer the close frame. Default: 5 seconds.
     public var closeTimeout: Duration

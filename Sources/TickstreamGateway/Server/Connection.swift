@@ -15,7 +15,8 @@ import TickstreamRules
 ///
 /// Inputs of the session reach Kafka in the order they arrived: the reader waits for each acknowledgement
 /// before it reads the next message. A watchdog cuts the connection off when one write waits longer than
-/// ``GatewayLimits/writeTimeout`` for the client to read.
+/// ``GatewayLimits/writeTimeout`` for the client to read, and keeps its ``Heartbeat``: a ping for a quiet client, a
+/// close for one that did not answer it.
 ///
 /// A class, so that the tasks and async frames of a connection share one reference to it instead of each holding
 /// a copy of its fields.
@@ -26,6 +27,7 @@ final class Connection: Sendable {
     let broadcaster: Broadcaster
     let inputLog: InputLog
     let limits: GatewayLimits
+    let heartbeat: Heartbeat
     let metrics: GatewayMetrics
     let logger: Logger
 
@@ -36,6 +38,7 @@ final class Connection: Sendable {
         broadcaster: Broadcaster,
         inputLog: InputLog,
         limits: GatewayLimits,
+        heartbeat: Heartbeat,
         metrics: GatewayMetrics,
         logger: Logger
     ) {
@@ -45,6 +48,7 @@ final class Connection: Sendable {
         self.broadcaster = broadcaster
         self.inputLog = inputLog
         self.limits = limits
+        self.heartbeat = heartbeat
         self.metrics = metrics
         self.logger = logger
     }
@@ -53,6 +57,13 @@ final class Connection: Sendable {
     ///
     /// - Throws: the inbound stream's error (e.g. an oversized message), for the WebSocket handler to close with.
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+        if let channel = channel.channel {
+            do {
+                try await heartbeat.listen(on: channel)
+            } catch {
+                logger.debug("Cannot listen for the client's heartbeat", metadata: ["error": "\(error)"])
+            }
+        }
         let pendingWrite = PendingWrite()
         let watchdog = watch(pendingWrite)
         defer { watchdog?.cancel() }
@@ -227,26 +238,40 @@ final class Connection: Sendable {
         }
     }
 
-    /// Resets the connection, without a close frame, once a write has waited for the client past the write timeout.
+    /// Resets the connection, without a close frame, once a write has waited for the client past the write timeout;
+    /// pings a quiet client, and closes one that did not answer (see ``Heartbeat``).
     ///
     /// A reset (SO_LINGER 0) rather than an orderly close: a client that does not read would not read a close
     /// either, and an orderly close leaves what it never read in the kernel, which keeps probing its closed window
     /// for minutes before it gives up.
     ///
     /// A timer on the channel's event loop rather than a task of its own: a task would hold its own stack of async
-    /// frames for every connection, to look at a clock four times per timeout.
+    /// frames for every connection, to look at a clock a few times per timeout.
     private func watch(_ pendingWrite: PendingWrite) -> RepeatedTask? {
         guard let channel = channel.channel else { return nil }
-        let timeout = limits.writeTimeout
-        let (metrics, logger) = (self.metrics, self.logger)
-        return channel.eventLoop.scheduleRepeatedTask(initialDelay: .init(timeout / 4), delay: .init(timeout / 4)) { task in
-            guard let since = pendingWrite.since, since.duration(to: .now) > timeout else { return }
-            task.cancel()
-            metrics.stalledConnections.increment()
-            logger.notice("Cutting off a client that stopped reading", metadata: ["write.waited": "\(since.duration(to: .now))"])
-            let socket = channel as? any SocketOptionProvider
-            _ = socket?.setSoLinger(linger(l_onoff: 1, l_linger: 0))
-            channel.close(promise: nil)
+        let (timeout, heartbeat) = (limits.writeTimeout, self.heartbeat)
+        let round = TimeAmount(min(timeout, heartbeat.interval) / 4)
+        let (outbox, metrics, logger) = (session.outbox, self.metrics, self.logger)
+        return channel.eventLoop.scheduleRepeatedTask(initialDelay: round, delay: round) { task in
+            if let since = pendingWrite.since, since.duration(to: .now) > timeout {
+                task.cancel()
+                metrics.stalledConnections.increment()
+                logger.notice("Cutting off a client that stopped reading", metadata: ["write.waited": "\(since.duration(to: .now))"])
+                let socket = channel as? any SocketOptionProvider
+                _ = socket?.setSoLinger(linger(l_onoff: 1, l_linger: 0))
+                channel.close(promise: nil)
+                return
+            }
+            switch heartbeat.due() {
+            case .ping:
+                outbox.ping()
+            case .timedOut:
+                metrics.pingTimeouts.increment()
+                logger.info("Closing a connection that did not answer a ping", metadata: ["heartbeat": "\(heartbeat.interval)"])
+                outbox.close(.goingAway, reason: "ping timeout")
+            case .none:
+                break
+            }
         }
     }
 
@@ -259,6 +284,9 @@ final class Connection: Sendable {
         while let flush = await session.outbox.next() {
             pendingWrite.begin()
             defer { pendingWrite.end() }
+            if flush.ping {
+                try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer())))
+            }
             if !flush.messages.isEmpty {
                 var batch = ServerBatch()
                 batch.messages = flush.messages

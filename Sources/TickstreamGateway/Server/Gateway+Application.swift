@@ -73,7 +73,7 @@ extension Gateway {
                 ws: WebSocketServerConfiguration(
                     maxFrameSize: configuration.limits.maxMessageSize,
                     extensions: extensions,
-                    autoPing: .enabled(timePeriod: configuration.heartbeatInterval),
+                    autoPing: .disabled,  // each connection keeps its own `Heartbeat`, without a task
                     closeTimeout: configuration.closeTimeout
                 )
             )
@@ -144,6 +144,7 @@ extension Gateway {
                 broadcaster: context.broadcaster,
                 inputLog: context.inputLog,
                 limits: context.configuration.limits,
+                heartbeat: Heartbeat(interval: context.configuration.heartbeatInterval),
                 metrics: context.metrics,
                 logger: logger
             )

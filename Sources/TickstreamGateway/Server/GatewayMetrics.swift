@@ -30,6 +30,8 @@ final class GatewayMetrics: Sendable {
     let outboxOverflows = Counter(label: "tickstream_gateway_outbox_overflows_total")
     /// Connections cut off because a write waited past the write timeout for the client to read.
     let stalledConnections = Counter(label: "tickstream_gateway_stalled_connections_total")
+    /// Connections closed because the client sent nothing, not even a pong, for a heartbeat interval after a ping.
+    let pingTimeouts = Counter(label: "tickstream_gateway_ping_timeouts_total")
     private let stateRecords = Counter(label: "tickstream_gateway_state_records_total")
     /// The age of each state record when the broadcaster reads it (now − the worker's create timestamp): the
     /// state consumer's lag in time. Across machines it includes their clock skew.

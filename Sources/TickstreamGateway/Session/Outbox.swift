@@ -9,8 +9,10 @@ import TickstreamProtocol
 /// encoded against the client's acknowledged tick, so any one of them applies). Other messages (events, errors,
 /// relays) all wait, up to `capacity`; a client that lets more pile up is closed with 1008.
 final class Outbox: Sendable {
-    /// What the writer sends next: the messages due, in order (the snapshot last), then a close if one is due.
+    /// What the writer sends next: a ping if one is due, the messages due, in order (the snapshot last), then a
+    /// close if one is due.
     struct Flush: Equatable {
+        var ping = false
         var messages: [ServerMessage]
         var close: Close?
     }
@@ -24,14 +26,16 @@ final class Outbox: Sendable {
         var messages: [ServerMessage] = []
         var snapshot: ServerMessage?
         var close: Close?
+        var pingDue = false
         /// The writer has taken the close, or the connection is gone: `next()` answers nil.
         var finished = false
         var waiter: CheckedContinuation<Flush?, Never>?
 
-        var hasWork: Bool { !messages.isEmpty || snapshot != nil || close != nil }
+        var hasWork: Bool { !messages.isEmpty || snapshot != nil || close != nil || pingDue }
 
         mutating func takeFlush() -> Flush {
-            var flush = Flush(messages: messages, close: close)
+            var flush = Flush(ping: pingDue, messages: messages, close: close)
+            pingDue = false
             if let snapshot {
                 flush.messages.append(snapshot)
             }
@@ -78,6 +82,17 @@ final class Outbox: Sendable {
         }
         wakeUp?.resume()
         return replaced
+    }
+
+    /// Asks the writer for a WebSocket ping, which keeps an idle connection open through proxies that close quiet
+    /// ones, and gives the kernel unacknowledged data by which to notice a peer that is gone.
+    func ping() {
+        let wakeUp = state.withLock { state -> WakeUp? in
+            guard !state.finished, state.close == nil else { return nil }
+            state.pingDue = true
+            return state.wakeWriter()
+        }
+        wakeUp?.resume()
     }
 
     /// Closes the connection with `code` once the messages already queued are sent; the first close wins.

@@ -137,6 +137,37 @@ struct GatewayEndToEndTests {
         }
     }
 
+    /// The pings come from each connection's watchdog timer (swift-websocket's own are a task per connection).
+    @Test func aClientThatDoesNotAnswerAPingIsClosedWith1001() async throws {
+        try await GatewayHarness.run(configure: {
+            $0.heartbeatInterval = .milliseconds(300)
+            $0.closeTimeout = .seconds(1)
+        }) { harness in
+            let sniffer = try await FrameSniffer.connect(port: harness.port)
+            let connected = ContinuousClock.now
+            let frames = try await withTimeout(.seconds(10)) {
+                var frames: [FrameSniffer.Frame] = []
+                for await frame in sniffer.frames {
+                    frames.append(frame)
+                }
+                return frames
+            }
+            #expect(frames.map(\.opcode) == [.ping, .connectionClose])
+            #expect(frames.last?.closeCode == .goingAway)
+            #expect(connected.duration(to: .now) >= .milliseconds(500), "a ping after an interval, the close an interval later")
+        }
+    }
+
+    @Test func aQuietClientThatAnswersPingsStaysConnected() async throws {
+        try await GatewayHarness.run(configure: { $0.heartbeatInterval = .milliseconds(200) }) { harness in
+            _ = try await TestClient.connect(harness.url) { client in
+                try await Task.sleep(for: .seconds(1.5))
+                client.send(.join("quiet-room"))
+                _ = try await client.next(timeout: .seconds(20)) { $0.welcomeMessage }
+            }
+        }
+    }
+
     @Test func reconnectingWithTheLastAcknowledgedTickResumesWithADelta() async throws {
         try await GatewayHarness.run(configure: { $0.historyLength = 300 }) { harness in
             _ = try await TestClient.connect(harness.url) { keeper in

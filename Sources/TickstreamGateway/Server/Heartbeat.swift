@@ -1,0 +1,87 @@
+import NIOCore
+import NIOWebSocket
+import Synchronization
+
+/// When a connection was last pinged and last heard from, to tell a client that is gone from one that is quiet.
+///
+/// The connection's watchdog asks for a ping when the client sent nothing for the heartbeat interval, and closes the
+/// connection when it sends nothing, not even the pong, for an interval after the ping. swift-websocket's own auto-ping does the same
+/// with a task per connection; this takes a timer the connection already has and a handler in its pipeline.
+final class Heartbeat: Sendable {
+    /// What the watchdog should do at a round.
+    enum Action: Equatable {
+        case none
+        case ping
+        /// The last ping went a whole interval without an answer.
+        case timedOut
+    }
+
+    private struct State {
+        var lastHeard: ContinuousClock.Instant
+        var lastPing: ContinuousClock.Instant?
+        var timedOut = false
+    }
+
+    let interval: Duration
+    private let state: Mutex<State>
+
+    init(interval: Duration, now: ContinuousClock.Instant = .now) {
+        self.interval = interval
+        self.state = Mutex(State(lastHeard: now))
+    }
+
+    /// The client sent a frame.
+    func heard(at now: ContinuousClock.Instant = .now) {
+        state.withLock { $0.lastHeard = now }
+    }
+
+    /// Whether to ping at `now`: when nothing was heard for an interval. Times out, once, when a ping went an
+    /// interval without the client sending anything.
+    func due(at now: ContinuousClock.Instant = .now) -> Action {
+        state.withLock { state in
+            guard !state.timedOut else { return .none }
+            if let lastPing = state.lastPing {
+                if state.lastHeard >= lastPing {
+                    state.lastPing = nil
+                } else {
+                    state.timedOut = lastPing.duration(to: now) >= interval
+                    return state.timedOut ? .timedOut : .none
+                }
+            }
+            guard state.lastHeard.duration(to: now) >= interval else { return .none }
+            state.lastPing = now
+            return .ping
+        }
+    }
+}
+
+/// Tells the connection's ``Heartbeat`` of every frame the client sends, pongs included (which the WebSocket
+/// library consumes before the connection's reader sees anything), and passes the frame on.
+final class HeartbeatHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = WebSocketFrame
+    typealias InboundOut = WebSocketFrame
+
+    private let heartbeat: Heartbeat
+
+    init(heartbeat: Heartbeat) {
+        self.heartbeat = heartbeat
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        heartbeat.heard()
+        context.fireChannelRead(data)
+    }
+}
+
+extension Heartbeat {
+    /// Puts a ``HeartbeatHandler`` right after the WebSocket frame decoder of `channel`.
+    ///
+    /// - Throws: the pipeline's error, e.g. when the channel closed in the meantime.
+    func listen(on channel: any Channel) async throws {
+        try await channel.eventLoop.submit {
+            let operations = channel.pipeline.syncOperations
+            let decoder = try operations.handler(type: ByteToMessageHandler<WebSocketFrameDecoder>.self)
+            try operations.addHandler(HeartbeatHandler(heartbeat: self), position: .after(decoder))
+        }.get()
+    }
+}

@@ -1,0 +1,90 @@
+import NIOCore
+import NIOPosix
+import NIOWebSocket
+
+/// A WebSocket client that upgrades and then only listens, reporting each frame the server sends; it answers
+/// nothing, not even pings.
+struct FrameSniffer {
+    struct Frame: Sendable {
+        var opcode: WebSocketOpcode
+        /// A close frame's status code.
+        var closeCode: WebSocketErrorCode?
+    }
+
+    /// The server's frames, in order; ends when the connection closes.
+    let frames: AsyncStream<Frame>
+
+    static func connect(port: Int) async throws -> FrameSniffer {
+        let (frames, continuation) = AsyncStream.makeStream(of: Frame.self)
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(FrameReader(frames: continuation))
+                }
+            }
+            .connect(host: "127.0.0.1", port: port)
+            .get()
+        let upgrade = [
+            "GET /v1/ws HTTP/1.1", "Host: 127.0.0.1:\(port)", "Upgrade: websocket", "Connection: Upgrade",
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13",
+            "Sec-WebSocket-Protocol: tickstream.v1.json", "", "",
+        ].joined(separator: "\r\n")
+        try await channel.writeAndFlush(ByteBuffer(string: upgrade))
+        return FrameSniffer(frames: frames)
+    }
+}
+
+/// Skips the HTTP response, then reads the server's (unmasked) frames.
+private final class FrameReader: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+
+    private let frames: AsyncStream<FrameSniffer.Frame>.Continuation
+    private var received = ByteBuffer()
+    private var upgraded = false
+
+    init(frames: AsyncStream<FrameSniffer.Frame>.Continuation) {
+        self.frames = frames
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var bytes = unwrapInboundIn(data)
+        received.writeBuffer(&bytes)
+        if !upgraded {
+            guard let end = received.readableBytesView.firstRange(of: Array("\r\n\r\n".utf8)) else { return }
+            received.moveReaderIndex(to: end.upperBound)
+            upgraded = true
+        }
+        while let frame = nextFrame() {
+            frames.yield(frame)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        frames.finish()
+    }
+
+    /// The next whole frame, consumed; nil until one has arrived.
+    private func nextFrame() -> FrameSniffer.Frame? {
+        guard let first = received.getInteger(at: received.readerIndex, as: UInt8.self),
+            let second = received.getInteger(at: received.readerIndex + 1, as: UInt8.self)
+        else { return nil }
+        var headerLength = 2
+        var payloadLength = Int(second & 0x7F)
+        if payloadLength == 126 {
+            guard let length = received.getInteger(at: received.readerIndex + 2, as: UInt16.self) else { return nil }
+            (headerLength, payloadLength) = (4, Int(length))
+        } else if payloadLength == 127 {
+            guard let length = received.getInteger(at: received.readerIndex + 2, as: UInt64.self) else { return nil }
+            (headerLength, payloadLength) = (10, Int(length))
+        }
+        guard received.readableBytes >= headerLength + payloadLength,
+            let opcode = WebSocketOpcode(encodedWebSocketOpcode: first & 0x0F)
+        else { return nil }
+        var frame = FrameSniffer.Frame(opcode: opcode)
+        if opcode == .connectionClose, payloadLength >= 2 {
+            frame.closeCode = received.getInteger(at: received.readerIndex + headerLength, as: UInt16.self).map { WebSocketErrorCode(codeNumber: Int($0)) }
+        }
+        received.moveReaderIndex(forwardBy: headerLength + payloadLength)
+        return frame
+    }
+}
