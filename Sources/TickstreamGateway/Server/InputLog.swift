@@ -19,16 +19,28 @@ struct InputLog: Sendable {
     /// - Throws: the producer's error when the cluster did not acknowledge the record in time.
     @discardableResult
     func append(_ action: InputRecord.OneOf_Action, room: String, player: PlayerID) async throws -> DeliveryReport {
+        let record = try record(of: action, room: room, player: player)
+        let start = ContinuousClock.now
+        let report = try await producer.send(record)
+        measure(action, latency: ContinuousClock.now - start)
+        return report
+    }
+
+    /// Synchronous and out of line, like the measuring below, so that the record's temporaries live on the thread's
+    /// stack and not in the async frame of every connection's reader.
+    @inline(never)
+    private func record(of action: InputRecord.OneOf_Action, room: String, player: PlayerID) throws -> ProducerRecord {
         var record = InputRecord()
         record.room = room
         record.player = player
         record.gateway = gatewayID
         record.receivedAtMs = Int64((Date().timeIntervalSince1970 * 1000).rounded())
         record.action = action
-        let value: [UInt8] = try record.serializedBytes()
-        let start = ContinuousClock.now
-        let report = try await producer.send(ProducerRecord(topic: topic, key: Array(room.utf8), value: value))
-        let latency = ContinuousClock.now - start
+        return ProducerRecord(topic: topic, key: Array(room.utf8), value: try record.serializedBytes())
+    }
+
+    @inline(never)
+    private func measure(_ action: InputRecord.OneOf_Action, latency: Duration) {
         switch action {
         case .input:
             metrics.inputProduceLatency.record(duration: latency)
@@ -38,6 +50,5 @@ struct InputLog: Sendable {
         case .join, .relay:
             metrics.controlProduceLatency.record(duration: latency)
         }
-        return report
     }
 }
