@@ -289,7 +289,7 @@ final class Connection: Sendable {
         guard let channel = channel.channel else { return nil }
         let (timeout, heartbeat) = (limits.writeTimeout, self.heartbeat)
         let round = TimeAmount(min(timeout, heartbeat.interval) / 4)
-        let (outbox, metrics, logger) = (session.outbox, self.metrics, self.logger)
+        let (session, metrics, logger) = (self.session, self.metrics, self.logger)
         return channel.eventLoop.scheduleRepeatedTask(initialDelay: round, delay: round) { task in
             if let since = pendingWrite.since, since.duration(to: .now) > timeout {
                 task.cancel()
@@ -302,11 +302,11 @@ final class Connection: Sendable {
             }
             switch heartbeat.due() {
             case .ping:
-                outbox.ping()
+                session.outbox.ping()
             case .timedOut:
                 metrics.pingTimeouts.increment()
                 logger.info("Closing a connection that did not answer a ping", metadata: ["heartbeat": "\(heartbeat.interval)"])
-                outbox.close(.goingAway, reason: "ping timeout")
+                session.close(.goingAway, reason: "ping timeout")
             case .none:
                 break
             }

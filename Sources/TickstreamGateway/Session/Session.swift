@@ -1,3 +1,4 @@
+import NIOWebSocket
 import Synchronization
 import TickstreamRules
 
@@ -29,6 +30,13 @@ final class Session: Sendable {
 
     func acknowledge(_ tick: UInt64) {
         acknowledged.store(tick, ordering: .relaxed)
+    }
+
+    /// The server closes the connection: the state machine takes no more client messages, and the outbox closes with
+    /// `code` once what is queued is sent.
+    func close(_ code: WebSocketErrorCode, reason: String) {
+        withStateMachine { $0.close() }
+        outbox.close(code, reason: reason)
     }
 
     /// Runs `body` on the session's state machine, under its lock.

@@ -56,8 +56,7 @@ final class SessionRegistry: Sendable {
             return Array(state.sessions.values)
         }
         for session in sessions {
-            session.withStateMachine { $0.close() }
-            session.outbox.close(code, reason: reason)
+            session.close(code, reason: reason)
         }
     }
 
