@@ -19,15 +19,19 @@ public struct EntityTable: Sendable, Hashable, RandomAccessCollection {
         self.entities = entities
     }
 
-    public var startIndex: Int { entities.startIndex }
-    public var endIndex: Int { entities.endIndex }
-    public subscript(position: Int) -> Entity { entities[position] }
+    // Inlinable, like the lookups below: the codecs read every entity's id of every snapshot, and a call into this
+    // module returned a copy of the entity, its fields retained and released, for each one.
+    @inlinable public var startIndex: Int { entities.startIndex }
+    @inlinable public var endIndex: Int { entities.endIndex }
+    @inlinable public subscript(position: Int) -> Entity { entities[position] }
 
     /// The position of the entity with `id`, found by binary search.
+    @inlinable
     public func index(of id: EntityID) -> Int? {
         entities.sortedIndex(of: id, by: \.id)
     }
 
+    @inlinable
     public subscript(id id: EntityID) -> Entity? {
         get { index(of: id).map { entities[$0] } }
     }
