@@ -5,8 +5,8 @@ import Synchronization
 /// When a connection was last pinged and last heard from, to tell a client that is gone from one that is quiet.
 ///
 /// The connection's watchdog asks for a ping when the client sent nothing for the heartbeat interval, and closes the
-/// connection when it sends nothing, not even the pong, for an interval after the ping. swift-websocket's own auto-ping does the same
-/// with a task per connection; this takes a timer the connection already has and a handler in its pipeline.
+/// connection when it then sends nothing, not even the pong, for another interval. swift-websocket's own auto-ping
+/// does the same with a task per connection; this takes a timer the connection already has and a pipeline handler.
 final class Heartbeat: Sendable {
     /// What the watchdog should do at a round.
     enum Action: Equatable {
@@ -57,7 +57,7 @@ final class Heartbeat: Sendable {
 
 /// Tells the connection's ``Heartbeat`` of every frame the client sends, pongs included (which the WebSocket
 /// library consumes before the connection's reader sees anything), and passes the frame on.
-final class HeartbeatHandler: ChannelInboundHandler, RemovableChannelHandler {
+final class HeartbeatHandler: ChannelInboundHandler {
     typealias InboundIn = WebSocketFrame
     typealias InboundOut = WebSocketFrame
 
