@@ -180,11 +180,11 @@ struct KafkaFaultTests {
         let cluster = try EmbeddedKafkaCluster(brokers: 1)
         let topic = uniqueTopic()
         try cluster.createTopic(name: topic, partitions: 1)
-        let producer = try KafkaProducer(configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: testLogger)
+        let producer = try KafkaProducer.forTests(cluster)
         for value in 0..<3 {
             _ = try await producer.send(ProducerRecord(topic: topic, partition: 0, value: [UInt8(value)]))
         }
-        let consumer = try KafkaConsumer(configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: testLogger)
+        let consumer = try KafkaConsumer.forTests(cluster)
         for refusals in 1...2 {
             try cluster.injectRequestErrors(apiKey: .listOffsets, errors: Array(repeating: .topicAuthorizationFailed, count: refusals))
             await #expect(throws: KafkaError.librdkafka(.topicAuthorizationFailed)) {

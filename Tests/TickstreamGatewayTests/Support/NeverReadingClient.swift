@@ -17,11 +17,7 @@ struct NeverReadingClient {
             .channelOption(.autoRead, value: false)
             .connect(host: "127.0.0.1", port: port)
             .get()
-        let upgrade = [
-            "GET /v1/ws HTTP/1.1", "Host: 127.0.0.1:\(port)", "Upgrade: websocket", "Connection: Upgrade",
-            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13",
-            "Sec-WebSocket-Protocol: tickstream.v1.json", "", "",
-        ].joined(separator: "\r\n")
+        let upgrade = UpgradeProbe.request(port: port, headers: [("Sec-WebSocket-Protocol", "tickstream.v1.json")])
         try await channel.writeAndFlush(ByteBuffer(string: upgrade))
         // The 101 is never read: give the server a moment to switch protocols before the first frame.
         try await Task.sleep(for: .milliseconds(500))

@@ -13,15 +13,7 @@ enum UpgradeProbe {
                     try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
-        var request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n"
-        if upgrade {
-            request += "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-            request += "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-        }
-        for (name, value) in headers {
-            request += "\(name): \(value)\r\n"
-        }
-        request += "\r\n"
+        let request = request(port: port, path: path, headers: headers, upgrade: upgrade)
         return try await channel.executeThenClose { inbound, outbound in
             try await outbound.write(ByteBuffer(string: request))
             var response = ""
@@ -36,6 +28,19 @@ enum UpgradeProbe {
             }
             throw BadResponse(text: response)
         }
+    }
+
+    /// The HTTP request: a GET of `path`, with the headers of a WebSocket upgrade if `upgrade`, then `headers`.
+    static func request(port: Int, path: String = "/v1/ws", headers: [(String, String)] = [], upgrade: Bool = true) -> String {
+        var request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n"
+        if upgrade {
+            request += "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            request += "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        }
+        for (name, value) in headers {
+            request += "\(name): \(value)\r\n"
+        }
+        return request + "\r\n"
     }
 
     struct BadResponse: Error {
