@@ -1,10 +1,11 @@
 public import NIOSSL
+public import TickstreamKafka
 
 /// Configuration of a ``Gateway``: where it listens, which Kafka it talks to, who may connect and its limits.
 public struct GatewayConfiguration: Sendable {
     /// The address to bind. Default: `127.0.0.1`.
     public var host: String
-    /// The port to bind; 0 picks a free one (see ``Gateway/init(configuration:rules:metricsRegistry:logger:onServerRunning:)``).
+    /// The port to bind; 0 picks a free one (see ``Gateway/init(configuration:rules:producer:metricsRegistry:logger:onServerRunning:)``).
     /// Default: 8080.
     public var port: Int
     /// Comma-separated `host:port` list of Kafka brokers. Default: `localhost:9092`.
@@ -90,5 +91,18 @@ public struct GatewayConfiguration: Sendable {
         self.limits = limits
         self.roomList = roomList
         self.kafkaProperties = kafkaProperties
+    }
+}
+
+extension GatewayConfiguration {
+    /// The producer the gateway logs inputs with: the gateway's id as its client id, the delivery timeout, the
+    /// Kafka properties.
+    public var producerConfiguration: KafkaProducerConfiguration {
+        KafkaProducerConfiguration(
+            bootstrapServers: bootstrapServers,
+            clientID: gatewayID,
+            deliveryTimeout: deliveryTimeout,
+            properties: kafkaProperties
+        )
     }
 }

@@ -2,17 +2,19 @@ public import Logging
 public import Prometheus
 public import ServiceLifecycle
 public import TickstreamRules
-import TickstreamKafka
+public import TickstreamKafka
 import TickstreamProtocol
 
 /// The WebSocket gateway: serves `/v1/ws`, logs what players do to `<prefix>.inputs`, and broadcasts
 /// `<prefix>.state` to the players of each room; also `/healthz`, `/readyz` and `/metrics`.
 ///
 /// A `Service`: run it in a `ServiceGroup`. On graceful shutdown it stops admitting players, closes every
-/// connection with 1001 (going away) and logs their leaves, stops the HTTP server, then flushes the producer.
+/// connection with 1001 (going away) and logs their leaves, stops the HTTP server, then flushes the producer
+/// (unless the producer was given to it).
 public struct Gateway: Service {
     let configuration: GatewayConfiguration
     let rules: any GameRules
+    let producer: KafkaProducer?
     let metricsRegistry: PrometheusCollectorRegistry
     let logger: Logger
     let onServerRunning: @Sendable (Int) async -> Void
@@ -20,18 +22,23 @@ public struct Gateway: Service {
     /// - Parameters:
     ///   - configuration: Where to listen, which Kafka, limits.
     ///   - rules: The game: its schema for snapshots, its limits and its input validation.
+    ///   - producer: The producer to log inputs with, for a process that runs a worker too (one Kafka client
+    ///     instead of two: fewer threads and requests). Its owner shuts it down after the gateway has stopped.
+    ///     Nil (the default): the gateway makes its own from `configuration` and shuts it down when it stops.
     ///   - metricsRegistry: The registry `/metrics` renders; the one the process bootstrapped swift-metrics with.
     ///   - logger: Where the gateway logs, with room and player ids as metadata.
     ///   - onServerRunning: Called with the bound port once the server listens (useful with port 0).
     public init(
         configuration: GatewayConfiguration,
         rules: any GameRules,
+        producer: KafkaProducer? = nil,
         metricsRegistry: PrometheusCollectorRegistry = PrometheusMetricsFactory.defaultRegistry,
         logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
         self.configuration = configuration
         self.rules = rules
+        self.producer = producer
         self.metricsRegistry = metricsRegistry
         self.logger = logger
         self.onServerRunning = onServerRunning
@@ -39,15 +46,8 @@ public struct Gateway: Service {
 
     public func run() async throws {
         let layout = TopicLayout(prefix: configuration.topicPrefix)
-        let producer = try KafkaProducer(
-            configuration: KafkaProducerConfiguration(
-                bootstrapServers: configuration.bootstrapServers,
-                clientID: configuration.gatewayID,
-                deliveryTimeout: configuration.deliveryTimeout,
-                properties: configuration.kafkaProperties
-            ),
-            logger: logger
-        )
+        let producer = try self.producer ?? KafkaProducer(configuration: configuration.producerConfiguration, logger: logger)
+        let ownsProducer = self.producer == nil
         let consumer: KafkaConsumer
         do {
             consumer = try KafkaConsumer(
@@ -59,7 +59,7 @@ public struct Gateway: Service {
                 logger: logger
             )
         } catch {
-            await producer.shutdown(flushTimeout: .zero)
+            if ownsProducer { await producer.shutdown(flushTimeout: .zero) }
             throw error
         }
         let metrics = GatewayMetrics()
@@ -105,10 +105,10 @@ public struct Gateway: Service {
             try await services.run()
         } catch {
             await consumer.close()
-            await producer.shutdown(flushTimeout: configuration.shutdownTimeout)
+            if ownsProducer { await producer.shutdown(flushTimeout: configuration.shutdownTimeout) }
             throw error
         }
         await consumer.close()
-        await producer.shutdown(flushTimeout: configuration.shutdownTimeout)
+        if ownsProducer { await producer.shutdown(flushTimeout: configuration.shutdownTimeout) }
     }
 }

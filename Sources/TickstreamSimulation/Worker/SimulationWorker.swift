@@ -2,7 +2,7 @@ public import Logging
 import Metrics
 public import ServiceLifecycle
 import SwiftProtobuf
-import TickstreamKafka
+public import TickstreamKafka
 import TickstreamProtocol
 import TickstreamRules
 
@@ -14,17 +14,23 @@ import TickstreamRules
 /// owner restores the rooms from their last checkpoints and the ticks recorded since.
 public struct SimulationWorker: Service {
     public let configuration: WorkerConfiguration
+    private let producer: KafkaProducer?
     private let logger: Logger
 
-    public init(configuration: WorkerConfiguration, logger: Logger) {
+    /// - Parameters:
+    ///   - producer: The producer to write states and checkpoints with, for a process that runs a gateway too (one
+    ///     Kafka client instead of two). Its owner shuts it down after the worker has stopped. Nil (the default):
+    ///     the worker makes its own and shuts it down when it stops.
+    public init(configuration: WorkerConfiguration, producer: KafkaProducer? = nil, logger: Logger) {
         self.configuration = configuration
+        self.producer = producer
         var logger = logger
         logger[metadataKey: "worker"] = "\(configuration.workerID)"
         self.logger = logger
     }
 
     public func run() async throws {
-        let producer = try KafkaProducer(
+        let producer = try self.producer ?? KafkaProducer(
             configuration: KafkaProducerConfiguration(
                 bootstrapServers: configuration.bootstrapServers,
                 clientID: configuration.workerID,
@@ -32,6 +38,7 @@ public struct SimulationWorker: Service {
             ),
             logger: logger
         )
+        let ownsProducer = self.producer == nil
         let consumer: KafkaConsumer
         do {
             consumer = try KafkaConsumer(
@@ -46,7 +53,7 @@ public struct SimulationWorker: Service {
             )
             try await consumer.subscribe(topics: [configuration.topics.inputs])
         } catch {
-            await producer.shutdown(flushTimeout: .seconds(1))
+            if ownsProducer { await producer.shutdown(flushTimeout: .seconds(1)) }
             throw error
         }
         let host = RoomHost(configuration: configuration, producer: producer, logger: logger)
@@ -80,7 +87,7 @@ public struct SimulationWorker: Service {
         }
         // A crash leaves no goodbye: the group moves the rooms once the worker's session times out.
         await consumer.close(leavingGroup: !Task.isCancelled)
-        await producer.shutdown(flushTimeout: .seconds(5))
+        if ownsProducer { await producer.shutdown(flushTimeout: .seconds(5)) }
     }
 
     /// Feeds input records to the host and answers the group's assignments and revocations.

@@ -39,17 +39,19 @@ struct Serve: AsyncParsableCommand {
         }
         announce("Kafka:     \(bootstrapServers)   (kcat -b \(bootstrapServers) -L)")
 
-        services.append(SimulationWorker(
-            configuration: try simulation.workerConfiguration(bootstrapServers: bootstrapServers, kafka: kafka),
-            logger: logger
-        ))
-
         let anonymous = try gateway.tokenSecret.authority() == nil
         if anonymous {
             logger.notice("anonymous players allowed (serve is for development; give --token-secret to require a token)")
         }
         let configuration = try gateway.configuration(bootstrapServers: bootstrapServers, kafka: kafka, allowAnonymous: anonymous)
-        services.append(Gateway.announcing(configuration, rules: try simulation.rules(), metricsRegistry: registry, logger: logger))
+        let workerConfiguration = try simulation.workerConfiguration(bootstrapServers: bootstrapServers, kafka: kafka)
+        let rules = try simulation.rules()
+        // One producer for the gateway's inputs and the worker's states and checkpoints, with the gateway's settings
+        // (its delivery timeout too): one Kafka client's threads and requests instead of two.
+        let producer = try KafkaProducer(configuration: configuration.producerConfiguration, logger: logger)
+        services.append(SharedProducerService(producer: producer, flushTimeout: configuration.shutdownTimeout))
+        services.append(SimulationWorker(configuration: workerConfiguration, producer: producer, logger: logger))
+        services.append(Gateway.announcing(configuration, rules: rules, producer: producer, metricsRegistry: registry, logger: logger))
 
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

@@ -3,6 +3,7 @@ import Logging
 import NIOSSL
 import Prometheus
 import TickstreamGateway
+import TickstreamKafka
 import TickstreamRules
 
 /// Where the gateway listens and who may connect.
@@ -83,11 +84,12 @@ extension Gateway {
     static func announcing(
         _ configuration: GatewayConfiguration,
         rules: any GameRules,
+        producer: KafkaProducer? = nil,
         metricsRegistry: PrometheusCollectorRegistry,
         logger: Logger
     ) -> Gateway {
         let host = configuration.host
-        return Gateway(configuration: configuration, rules: rules, metricsRegistry: metricsRegistry, logger: logger) { port in
+        return Gateway(configuration: configuration, rules: rules, producer: producer, metricsRegistry: metricsRegistry, logger: logger) { port in
             announce("WebSocket: ws://\(host):\(port)/v1/ws")
             announce("Metrics:   http://\(host):\(port)/metrics")
         }

@@ -34,6 +34,24 @@ struct GatewayEndToEndTests {
         #expect(nonce == 42)
     }
 
+    /// `serve`'s wiring: the gateway's inputs and the worker's states go through one producer, and neither closes it
+    /// while the other still sends (the gateway stops first; the worker's final checkpoints come after).
+    @Test func aGatewayAndAWorkerSharingOneProducerPlayAndStopWithTheirRecordsDelivered() async throws {
+        let capture = LogCapture(passingOn: GatewayHarness.logger)
+        try await GatewayHarness.run(sharingProducer: true, logger: capture.logger) { harness in
+            _ = try await TestClient.connect(harness.url) { ann in
+                ann.send(.join("shared"))
+                _ = try await ann.next { $0.welcomeMessage }
+                ann.send(.input(1, Self.east))
+                _ = try await ann.play { _, snapshot in snapshot.lastAppliedSequence == 1 }
+            }
+        }
+        let messages = capture.messages
+        #expect(messages.contains { $0.hasPrefix("worker stopped [") }, "the worker delivered its final checkpoints")
+        #expect(!messages.contains { $0.hasPrefix("worker stopped without") })
+        #expect(!messages.contains { $0.hasPrefix("Kafka producer shuts down with records unflushed") })
+    }
+
     @Test func twoPlayersSeeEachOtherMoveAndTheirOwnLastAppliedSequence() async throws {
         try await GatewayHarness.run { harness in
             _ = try await TestClient.connect(harness.url) { ann in

@@ -3,6 +3,7 @@ import Logging
 import ServiceLifecycle
 import TickstreamArena
 import TickstreamGateway
+import TickstreamKafka
 import TickstreamProtocol
 import TickstreamRules
 import TickstreamSimulation
@@ -27,8 +28,13 @@ struct GatewayHarness: Sendable {
     }()
 
     /// Runs `body` against a fresh pipeline, then shuts it down gracefully.
+    ///
+    /// - Parameter sharingProducer: whether the gateway and the worker share one producer, as in `serve` (by default
+    ///   each has its own, as in separate processes).
     static func run(
         rules: any GameRules = ArenaRules(),
+        sharingProducer: Bool = false,
+        logger: Logger = Self.logger,
         configure: (inout GatewayConfiguration) -> Void = { _ in },
         configureWorker: (inout WorkerConfiguration) -> Void = { _ in },
         _ body: (GatewayHarness) async throws -> Void
@@ -43,30 +49,37 @@ struct GatewayHarness: Sendable {
         )
         configure(&configuration)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self, bufferingPolicy: .bufferingNewest(1))
-        let gateway = Gateway(configuration: configuration, rules: rules, logger: logger) { port in
+        let producer = sharingProducer ? try KafkaProducer(configuration: configuration.producerConfiguration, logger: logger) : nil
+        let gateway = Gateway(configuration: configuration, rules: rules, producer: producer, logger: logger) { port in
             portContinuation.yield(port)
         }
         var workerConfiguration = WorkerConfiguration(
             bootstrapServers: cluster.bootstrapServers, topics: cluster.topics, workerID: "worker-\(cluster.topics.prefix)", rules: rules
         )
         configureWorker(&workerConfiguration)
-        let worker = SimulationWorker(configuration: workerConfiguration, logger: logger)
+        let worker = SimulationWorker(configuration: workerConfiguration, producer: producer, logger: logger)
         let services = ServiceGroup(
             configuration: ServiceGroupConfiguration(services: [.init(service: worker), .init(service: gateway)], logger: logger)
         )
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await services.run() }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw TimeoutError(limit: .zero) }
-            do {
-                try await body(GatewayHarness(cluster: cluster, port: port, services: services, gatewayID: gatewayID))
-            } catch {
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await services.run() }
+                var iterator = ports.makeAsyncIterator()
+                guard let port = await iterator.next() else { throw TimeoutError(limit: .zero) }
+                do {
+                    try await body(GatewayHarness(cluster: cluster, port: port, services: services, gatewayID: gatewayID))
+                } catch {
+                    await services.triggerGracefulShutdown()
+                    try? await group.waitForAll()
+                    throw error
+                }
                 await services.triggerGracefulShutdown()
-                try? await group.waitForAll()
-                throw error
+                try await group.waitForAll()
             }
-            await services.triggerGracefulShutdown()
-            try await group.waitForAll()
+        } catch {
+            await producer?.shutdown()
+            throw error
         }
+        await producer?.shutdown()
     }
 }
