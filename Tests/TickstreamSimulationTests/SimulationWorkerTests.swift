@@ -105,9 +105,26 @@ import TickstreamTesting
         var player = TestPlayer(id: "ann", room: "room-d", topics: cluster.topics)
         try await player.join(with: producer)
         try await player.sendInput(ArenaInput(heading: .east).payload, with: producer)
-        // The first owner plays the room and stops gracefully, leaving its checkpoint.
+        // A player on every other partition too, so that the first owner commits an offset in each: the second
+        // owner's consumer then starts from those, and only its restores ask for offsets and meet the refusals below
+        // (a consumer without a committed offset asks for the earliest one, and could take every refusal).
+        var others: [TestPlayer] = []
+        var partitions: Set<Int32> = [RoomPartitioner.partition(forKey: Array(player.room.utf8), partitionCount: cluster.partitions)]
+        var index = 0
+        while partitions.count < cluster.partitions {
+            index += 1
+            let room = "room-d\(index)"
+            guard partitions.insert(RoomPartitioner.partition(forKey: Array(room.utf8), partitionCount: cluster.partitions)).inserted else { continue }
+            var other = TestPlayer(id: "bob\(index)", room: room, topics: cluster.topics)
+            try await other.join(with: producer)
+            try await other.sendInput(ArenaInput(heading: .west).payload, with: producer)
+            others.append(other)
+        }
+        // The first owner plays the rooms and stops gracefully, leaving their checkpoints.
         try await runUntilGracefulShutdown(SimulationWorker(configuration: configuration(cluster, workerID: "w1"), logger: TestCluster.logger)) {
-            _ = try await waitForApplied([player], in: cluster)
+            for someone in [player] + others {
+                _ = try await waitForApplied([someone], in: cluster)
+            }
         }
 
         try cluster.cluster.injectRequestErrors(apiKey: .listOffsets, errors: Array(repeating: .topicAuthorizationFailed, count: 3))
