@@ -108,13 +108,16 @@ import TickstreamTesting
         // A player on every other partition too, so that the first owner commits an offset in each: the second
         // owner's consumer then starts from those, and only its restores ask for offsets and meet the refusals below
         // (a consumer without a committed offset asks for the earliest one, and could take every refusal).
+        func partition(of room: String) -> Int32 {
+            RoomPartitioner.partition(forKey: Array(room.utf8), partitionCount: cluster.partitions)
+        }
         var others: [TestPlayer] = []
-        var partitions: Set<Int32> = [RoomPartitioner.partition(forKey: Array(player.room.utf8), partitionCount: cluster.partitions)]
+        var partitions: Set<Int32> = [partition(of: player.room)]
         var index = 0
         while partitions.count < cluster.partitions {
             index += 1
             let room = "room-d\(index)"
-            guard partitions.insert(RoomPartitioner.partition(forKey: Array(room.utf8), partitionCount: cluster.partitions)).inserted else { continue }
+            guard partitions.insert(partition(of: room)).inserted else { continue }
             var other = TestPlayer(id: "bob\(index)", room: room, topics: cluster.topics)
             try await other.join(with: producer)
             try await other.sendInput(ArenaInput(heading: .west).payload, with: producer)

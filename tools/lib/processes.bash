@@ -5,7 +5,7 @@
 #   source tools/lib/processes.bash
 #   trap stop_all EXIT
 #   start_process server_pid "$log" .build/release/tickstream serve --port 0
-#   url=$(wait_for_output "$server_pid" "$log" 's/^WebSocket: *\(ws:[^ ]*\).*/\1/p' 30)
+#   url=$(wait_for_websocket_url "$server_pid" "$log" 30)
 #   wait_for_url "${url%/v1/ws}/readyz" 30 "$server_pid"
 #   stop_process "$server_pid" 15 || echo "server exited with $?"
 #
@@ -65,6 +65,12 @@ wait_for_output() {
     sleep 0.1
   done
 }
+
+# wait_for_websocket_url PID LOG SECONDS: the WebSocket URL that `serve` or `gateway` prints once it listens.
+wait_for_websocket_url() { wait_for_output "$1" "$2" 's/^WebSocket: *\(ws:[^ ]*\).*/\1/p' "$3"; }
+
+# wait_for_kafka_bootstrap PID LOG SECONDS: the bootstrap address that `tickstream kafka` prints once it listens.
+wait_for_kafka_bootstrap() { wait_for_output "$1" "$2" 's/^Kafka: *\([^ ]*\).*/\1/p' "$3"; }
 
 # wait_for_url URL SECONDS [PID]: waits until URL answers 2xx; fails after SECONDS, or as soon as PID exits.
 wait_for_url() {
