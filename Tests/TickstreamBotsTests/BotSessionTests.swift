@@ -76,6 +76,25 @@ import TickstreamSnapshot
         #expect(ArenaInput(payload: [UInt8](input.payload)) != nil)
     }
 
+    @Test func aJoinLeftUnansweredIsAnErrorOnceForItsConnection() {
+        var bot = session()
+        _ = bot.connected(at: at(0))
+        bot.joinDeadlinePassed(forConnectionOpenedAt: at(0))
+        bot.joinDeadlinePassed(forConnectionOpenedAt: at(0))
+        var counters = bot.takeMeasurements().counters
+        #expect(counters.joinTimeouts == 1)
+        #expect(counters.errorTotal == 1)
+
+        // A welcomed connection, and the deadline of a connection that has since been replaced, count nothing.
+        bot.disconnected(serverCloseCode: 1001)
+        _ = bot.connected(at: at(20_000))
+        bot.joinDeadlinePassed(forConnectionOpenedAt: at(0))
+        _ = bot.received(batch(.welcome(.init())), size: 10, at: at(20_040))
+        bot.joinDeadlinePassed(forConnectionOpenedAt: at(20_000))
+        counters = bot.takeMeasurements().counters
+        #expect(counters.joinTimeouts == 0)
+    }
+
     @Test func measuresInputToOwnStateAndAcknowledges() {
         var bot = session()
         _ = bot.connected(at: at(0))

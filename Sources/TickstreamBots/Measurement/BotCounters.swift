@@ -28,6 +28,9 @@ package struct BotCounters: Sendable, Equatable {
     package var decodeFailures = 0
     /// Deltas against a tick this bot no longer (or never) had.
     package var missingBaselines = 0
+    /// Connections whose join went unanswered for ``BotSession/joinTimeout``: the server accepted the connection
+    /// but never let the player in.
+    package var joinTimeouts = 0
     /// Inputs still unanswered when their connection ended.
     package var inputsLost = 0
     /// Inputs whose latency was not measured because too many were pending.
@@ -42,10 +45,10 @@ package struct BotCounters: Sendable, Equatable {
 
     package init() {}
 
-    /// Errors a well-behaved bot should never see: error messages, hash mismatches, undecodable data and lost
-    /// baselines.
+    /// Errors a well-behaved bot should never see: error messages, hash mismatches, undecodable data, lost
+    /// baselines and unanswered joins.
     package var errorTotal: Int {
-        errors.values.reduce(0, +) + hashMismatches + decodeFailures + missingBaselines
+        errors.values.reduce(0, +) + hashMismatches + decodeFailures + missingBaselines + joinTimeouts
     }
 
     package mutating func merge(_ other: BotCounters) {
@@ -68,6 +71,7 @@ package struct BotCounters: Sendable, Equatable {
         hashMismatches += other.hashMismatches
         decodeFailures += other.decodeFailures
         missingBaselines += other.missingBaselines
+        joinTimeouts += other.joinTimeouts
         inputsLost += other.inputsLost
         inputsUntracked += other.inputsUntracked
         resumes += other.resumes

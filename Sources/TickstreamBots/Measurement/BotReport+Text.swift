@@ -22,7 +22,8 @@ extension BotReport {
                 + "\(totals.bytesReceived) bytes, \(totals.connects) connects (\(totals.connectFailures) failed), "
                 + "\(totals.inputsLost) inputs lost on disconnect",
             "errors             \(errors.total): \(list(errors.byCode)); hash mismatches \(errors.hashMismatches), "
-                + "undecodable \(errors.decodeFailures), missing baselines \(errors.missingBaselines)",
+                + "undecodable \(errors.decodeFailures), missing baselines \(errors.missingBaselines), "
+                + "joins unanswered \(errors.joinTimeouts)",
             "server closes      \(list(errors.serverClosesByCode))",
         ]
         if totals.resumes > 0 {

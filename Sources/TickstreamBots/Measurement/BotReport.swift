@@ -54,6 +54,8 @@ package struct BotReport: Sendable, Codable, Equatable {
         package var hashMismatches: Int
         package var decodeFailures: Int
         package var missingBaselines: Int
+        /// Connections that were never welcomed within ``BotSession/joinTimeout``.
+        package var joinTimeouts: Int
         /// Connections the server closed, by close code (not counted in `total`: a scenario may cause them).
         package var serverClosesByCode: [String: Int]
     }
@@ -143,6 +145,7 @@ package struct BotReport: Sendable, Codable, Equatable {
             hashMismatches: counters.hashMismatches,
             decodeFailures: counters.decodeFailures,
             missingBaselines: counters.missingBaselines,
+            joinTimeouts: counters.joinTimeouts,
             serverClosesByCode: Self.keyed(counters.serverCloses)
         )
         self.abuse = abuse.map { abuse in

@@ -140,7 +140,11 @@ final class PlayerBot: WebSocketBotDelegate {
         connection.open()
         self.connection = connection
         loop.adjust(connected: 1)
-        send(session.connected(at: .now), on: connection)
+        let openedAt = ContinuousClock.now
+        send(session.connected(at: openedAt), on: connection)
+        _ = loop.schedule(at: openedAt + BotSession.joinTimeout) { [self] in
+            session.joinDeadlinePassed(forConnectionOpenedAt: openedAt)
+        }
         deadline = loop.schedule(at: end) { [self] in
             deadline = nil
             guard let connection = self.connection else { return }

@@ -58,6 +58,10 @@ package struct BotSession: Sendable {
         case playing
     }
 
+    /// How long a join may go unanswered before it counts as an error: a server that accepts connections but never
+    /// lets the players in must not pass a benchmark with no latencies and no errors.
+    package static let joinTimeout: Duration = .seconds(10)
+
     package let configuration: Configuration
     package private(set) var phase: Phase = .disconnected
     /// The newest tick applied and acknowledged; 0 before the first snapshot.
@@ -73,6 +77,8 @@ package struct BotSession: Sendable {
     private var baselines = SnapshotBaselines(capacity: 32)
     private var direction: HeldDirection
     private var connectedAt: ContinuousClock.Instant?
+    /// When the current connection sent its join, until the welcome.
+    private var joiningSince: ContinuousClock.Instant?
     /// Set on a resumed connection until its first snapshot shows how the server resumed.
     private var awaitingResume = false
     private var measurements = BotMeasurements()
@@ -89,6 +95,7 @@ package struct BotSession: Sendable {
         phase = .joining
         sequence = 0
         connectedAt = now
+        joiningSince = now
         measurements.counters.connects += 1
         var join = ClientMessage.Join()
         join.room = configuration.room
@@ -145,6 +152,7 @@ package struct BotSession: Sendable {
             case .welcome:
                 if phase == .joining {
                     phase = .playing
+                    joiningSince = nil
                     measurements.counters.welcomes += 1
                 }
             case .snapshot(let snapshot):
@@ -175,10 +183,19 @@ package struct BotSession: Sendable {
         return ack
     }
 
+    /// ``joinTimeout`` has passed since the connection opened at `openedAt`: counts an error if that connection is
+    /// still waiting for its welcome.
+    package mutating func joinDeadlinePassed(forConnectionOpenedAt openedAt: ContinuousClock.Instant) {
+        guard joiningSince == openedAt else { return }
+        joiningSince = nil
+        measurements.counters.joinTimeouts += 1
+    }
+
     /// The connection ended; `closeCode` is the server's close code if the server closed it (0 without a code).
     package mutating func disconnected(serverCloseCode closeCode: Int?) {
         phase = .disconnected
         connectedAt = nil
+        joiningSince = nil
         awaitingResume = false
         let unanswered = pending.reset()
         if let closeCode {
