@@ -11,7 +11,8 @@ import TickstreamProtocol
 import TickstreamRules
 
 /// Serves one WebSocket connection: a reader that feeds client messages to the session's state machine and
-/// performs its actions, and a writer that sends what the session's outbox holds, one batch per flush.
+/// performs its actions, and a writer that sends what the session's outbox holds, one batch per flush: an
+/// ``OutboxWriter`` on the channel's event loop, or this connection's task where an extension must apply.
 ///
 /// Inputs of the session reach Kafka in the order they arrived: the reader waits for each acknowledgement
 /// before it reads the next message. A watchdog cuts the connection off when one write waits longer than
@@ -28,6 +29,9 @@ final class Connection: Sendable {
     let inputLog: InputLog
     let limits: GatewayLimits
     let heartbeat: Heartbeat
+    /// Whether an ``OutboxWriter`` on the channel's event loop sends the outbox; false when the client may have
+    /// negotiated an extension, which only swift-websocket's writer applies.
+    let writesOnEventLoop: Bool
     let metrics: GatewayMetrics
     let logger: Logger
 
@@ -39,6 +43,7 @@ final class Connection: Sendable {
         inputLog: InputLog,
         limits: GatewayLimits,
         heartbeat: Heartbeat,
+        writesOnEventLoop: Bool,
         metrics: GatewayMetrics,
         logger: Logger
     ) {
@@ -49,6 +54,7 @@ final class Connection: Sendable {
         self.inputLog = inputLog
         self.limits = limits
         self.heartbeat = heartbeat
+        self.writesOnEventLoop = writesOnEventLoop
         self.metrics = metrics
         self.logger = logger
     }
@@ -57,18 +63,12 @@ final class Connection: Sendable {
     ///
     /// - Throws: the inbound stream's error (e.g. an oversized message), for the WebSocket handler to close with.
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
-        if let channel = channel.channel {
-            do {
-                try await heartbeat.listen(on: channel)
-            } catch {
-                logger.debug("Cannot listen for the client's heartbeat", metadata: ["error": "\(error)"])
-            }
-        }
         let pendingWrite = PendingWrite()
+        let closeHandOver = await installHandlers(pendingWrite: pendingWrite)
         let watchdog = watch(pendingWrite)
         defer { watchdog?.cancel() }
         do {
-            // The reader is a child task and the writer runs in this one: a task less for every open connection.
+            // The reader is a child task and the writer, or the wait for the outbox writer's close, runs in this one.
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     defer { self.session.outbox.finish() }
@@ -78,7 +78,13 @@ final class Connection: Sendable {
                 // ended (the client went away, or its stream failed: that error is the connection's), or with the
                 // error of a write on a closed channel (the client went away, or the watchdog cut it off). A write
                 // already waiting when the reader ends is not cancelled: the client reads it, or the watchdog acts.
-                switch try await write(outbound, pendingWrite: pendingWrite) {
+                let end =
+                    if let closeHandOver {
+                        try await sendClose(handedOverBy: closeHandOver, on: outbound)
+                    } else {
+                        try await write(outbound, pendingWrite: pendingWrite)
+                    }
+                switch end {
                 case .sentClose:
                     group.cancelAll()
                 case .readerEnded:
@@ -90,6 +96,46 @@ final class Connection: Sendable {
             throw error
         }
         await end()
+    }
+
+    /// Puts a ``HeartbeatHandler`` and, unless the client negotiated an extension, an ``OutboxWriter`` right after
+    /// the WebSocket frame decoder.
+    ///
+    /// - Returns: the close the ``OutboxWriter`` hands over; nil when this connection's task writes the outbox instead
+    ///   (an extension, or a pipeline that took no handler because the channel closed meanwhile).
+    private func installHandlers(pendingWrite: PendingWrite) async -> EventLoopFuture<Outbox.Close?>? {
+        guard let channel = channel.channel else { return nil }
+        let (heartbeat, writesOnEventLoop) = (self.heartbeat, self.writesOnEventLoop)
+        let (session, codec, metrics, logger) = (self.session, self.codec, self.metrics, self.logger)
+        do {
+            return try await channel.eventLoop.submit { () throws -> EventLoopFuture<Outbox.Close?>? in
+                let operations = channel.pipeline.syncOperations
+                let decoder = try operations.handler(type: ByteToMessageHandler<WebSocketFrameDecoder>.self)
+                guard writesOnEventLoop else {
+                    try operations.addHandler(HeartbeatHandler(heartbeat: heartbeat), position: .after(decoder))
+                    return nil
+                }
+                let closeHandOver = channel.eventLoop.makePromise(of: Outbox.Close?.self)
+                let writer = OutboxWriter(
+                    outbox: session.outbox,
+                    codec: codec,
+                    metrics: metrics,
+                    pendingWrite: pendingWrite,
+                    closeHandOver: closeHandOver,
+                    logger: logger
+                )
+                do {
+                    try operations.addHandlers([HeartbeatHandler(heartbeat: heartbeat), writer], position: .after(decoder))
+                } catch {
+                    closeHandOver.fail(error)
+                    throw error
+                }
+                return closeHandOver.futureResult
+            }.get()
+        } catch {
+            logger.debug("Cannot add the connection's handlers", metadata: ["error": "\(error)"])
+            return nil
+        }
     }
 
     private func end() async {
@@ -318,29 +364,34 @@ final class Connection: Sendable {
         case readerEnded
     }
 
+    /// Waits for the ``OutboxWriter`` to have written what comes before the close, then sends the close through
+    /// swift-websocket, which completes the closing handshake.
+    private func sendClose(handedOverBy closeHandOver: EventLoopFuture<Outbox.Close?>, on outbound: WebSocketOutboundWriter)
+        async throws -> WriterEnd
+    {
+        let outbox = session.outbox
+        let close = try await withTaskCancellationHandler {
+            try await closeHandOver.get()
+        } onCancel: {
+            outbox.finish()
+        }
+        guard let close else { return .readerEnded }
+        try await outbound.close(close.code, reason: close.reason)
+        return .sentClose
+    }
+
+    /// Writes the outbox through swift-websocket, which applies the negotiated extensions.
     private func write(_ outbound: WebSocketOutboundWriter, pendingWrite: PendingWrite) async throws -> WriterEnd {
         while let flush = await session.outbox.next() {
             pendingWrite.begin()
             defer { pendingWrite.end() }
             if flush.ping {
-                try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer())))
+                try await outbound.write(.custom(.emptyPing))
             }
             if !flush.messages.isEmpty {
-                var batch = ServerBatch()
-                batch.messages = flush.messages
-                let frame = try codec.encode(batch)
-                switch frame {
-                case .text(let text):
-                    metrics.bytesSent.increment(by: text.utf8.count)
-                    try await outbound.writeTextMessage(text)
-                case .binary(let buffer):
-                    metrics.bytesSent.increment(by: buffer.readableBytes)
-                    try await outbound.writeBinaryMessage(buffer)
-                default:
-                    try await outbound.write(frame)
-                }
-                metrics.framesSent.increment()
-                metrics.snapshotsSent.increment(by: flush.messages.count { if case .snapshot = $0.message { true } else { false } })
+                let frame = try codec.encode(flush.messages)
+                try await outbound.write(.custom(frame))
+                metrics.sent(frame, carrying: flush.messages)
             }
             if let close = flush.close {
                 try await outbound.close(close.code, reason: close.reason)
@@ -352,7 +403,7 @@ final class Connection: Sendable {
 }
 
 /// When the connection's writer started the write it is waiting on, if it is waiting on one.
-private final class PendingWrite: Sendable {
+final class PendingWrite: Sendable {
     private let started = Mutex<ContinuousClock.Instant?>(nil)
 
     var since: ContinuousClock.Instant? { started.withLock { $0 } }

@@ -145,6 +145,8 @@ extension Gateway {
                 inputLog: context.inputLog,
                 limits: context.configuration.limits,
                 heartbeat: Heartbeat(interval: context.configuration.heartbeatInterval),
+                // Without an offer, no extension can have been negotiated (swift-websocket does not say which were).
+                writesOnEventLoop: !context.configuration.compression || request.headers[.secWebSocketExtensions] == nil,
                 metrics: context.metrics,
                 logger: logger
             )
@@ -162,9 +164,7 @@ extension Gateway {
         case .declined:
             return
         case .refused(let error, let code, let codec):
-            var batch = ServerBatch()
-            batch.messages = [error]
-            try await outbound.write(codec.encode(batch))
+            try await outbound.write(.custom(codec.encode([error])))
             try await outbound.close(code, reason: nil)
         case .admitted(let connection):
             defer {

@@ -1,5 +1,7 @@
 import CoreMetrics
 import Foundation
+import NIOCore
+import NIOWebSocket
 import TickstreamProtocol
 
 /// The gateway's metrics, created once from whatever metrics backend the process bootstrapped.
@@ -46,6 +48,13 @@ final class GatewayMetrics: Sendable {
         guard createdAtMs > 0 else { return }
         let nowMs = Int64((Date().timeIntervalSince1970 * 1000).rounded())
         stateRecordAge.recordMilliseconds(max(0, nowMs - createdAtMs))
+    }
+
+    /// Counts a batch frame written to a client, its bytes and its snapshots.
+    func sent(_ frame: WebSocketFrame, carrying messages: [ServerMessage]) {
+        framesSent.increment()
+        bytesSent.increment(by: frame.data.readableBytes)
+        snapshotsSent.increment(by: messages.count { if case .snapshot = $0.message { true } else { false } })
     }
 
     /// Counts an error sent to a client, by code; inputs refused before the log are among them.

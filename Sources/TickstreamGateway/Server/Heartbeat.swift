@@ -72,16 +72,3 @@ final class HeartbeatHandler: ChannelInboundHandler {
         context.fireChannelRead(data)
     }
 }
-
-extension Heartbeat {
-    /// Puts a ``HeartbeatHandler`` right after the WebSocket frame decoder of `channel`.
-    ///
-    /// - Throws: the pipeline's error, e.g. when the channel closed in the meantime.
-    func listen(on channel: any Channel) async throws {
-        try await channel.eventLoop.submit {
-            let operations = channel.pipeline.syncOperations
-            let decoder = try operations.handler(type: ByteToMessageHandler<WebSocketFrameDecoder>.self)
-            try operations.addHandler(HeartbeatHandler(heartbeat: self), position: .after(decoder))
-        }.get()
-    }
-}

@@ -5,6 +5,9 @@ import TickstreamProtocol
 /// The messages waiting for one client, bounded: the broadcaster and the session put messages in without ever
 /// waiting, and the connection's writer takes out everything due at once, to send as one batch.
 ///
+/// The writer is a task that awaits ``next()``, or a channel handler that calls ``takeOrArm(_:)`` on its event loop
+/// and is woken when there is something to take.
+///
 /// Of snapshots only the newest waits: a client that falls behind skips to the fresh state (each snapshot is
 /// encoded against the client's acknowledged tick, so any one of them applies). Other messages (events, errors,
 /// relays) all wait, up to `capacity`; a client that lets more pile up is closed with 1008.
@@ -22,6 +25,22 @@ final class Outbox: Sendable {
         var reason: String
     }
 
+    /// What ``takeOrArm(_:)`` found.
+    enum Take: Equatable {
+        case flush(Flush)
+        /// Nothing is due: the wake-up is armed.
+        case armed
+        /// The close was taken, or the connection is gone.
+        case finished
+    }
+
+    /// The writer waiting for something to be due.
+    fileprivate enum Waiter {
+        case task(CheckedContinuation<Flush?, Never>)
+        /// Called once, from whichever thread made something due.
+        case wakeUp(@Sendable () -> Void)
+    }
+
     fileprivate struct State {
         var messages: [ServerMessage] = []
         var snapshot: ServerMessage?
@@ -29,7 +48,7 @@ final class Outbox: Sendable {
         var pingDue = false
         /// The writer has taken the close, or the connection is gone: `next()` answers nil.
         var finished = false
-        var waiter: CheckedContinuation<Flush?, Never>?
+        var waiter: Waiter?
 
         var hasWork: Bool { !messages.isEmpty || snapshot != nil || close != nil || pingDue }
 
@@ -107,14 +126,32 @@ final class Outbox: Sendable {
 
     /// The connection is gone: drops what waits and ends the writer.
     func finish() {
-        let waiter = state.withLock { state -> CheckedContinuation<Flush?, Never>? in
+        let waiter = state.withLock { state -> Waiter? in
             state.finished = true
             state.messages = []
             state.snapshot = nil
             defer { state.waiter = nil }
             return state.waiter
         }
-        waiter?.resume(returning: nil)
+        switch waiter {
+        case .task(let continuation):
+            continuation.resume(returning: nil)
+        case .wakeUp(let wakeUp):
+            wakeUp()
+        case nil:
+            break
+        }
+    }
+
+    /// Takes everything due; when nothing is, arms `wakeUp` to be called once something is (or the outbox finishes),
+    /// for a writer that cannot wait on a task: a channel handler, which then takes again on its event loop.
+    func takeOrArm(_ wakeUp: @escaping @Sendable () -> Void) -> Take {
+        state.withLock { state in
+            if state.finished { return .finished }
+            if state.hasWork { return .flush(state.takeFlush()) }
+            state.waiter = .wakeUp(wakeUp)
+            return .armed
+        }
     }
 
     /// Waits until something is due and takes all of it; nil once the close was taken or the connection is gone.
@@ -125,7 +162,7 @@ final class Outbox: Sendable {
                     if state.finished || Task.isCancelled { return .some(nil) }
                     if state.hasWork { return .some(state.takeFlush()) }
                     precondition(state.waiter == nil, "one writer per outbox")
-                    state.waiter = continuation
+                    state.waiter = .task(continuation)
                     return .none
                 }
                 if let ready {
@@ -139,22 +176,32 @@ final class Outbox: Sendable {
 }
 
 extension Outbox {
-    /// A waiting writer and what to hand it, taken under the lock and resumed outside it.
-    fileprivate struct WakeUp {
-        let writer: CheckedContinuation<Flush?, Never>
-        let flush: Flush
+    /// A waiting writer and, for a task, what to hand it: taken under the lock and resumed outside it.
+    fileprivate enum WakeUp {
+        case task(CheckedContinuation<Flush?, Never>, Flush)
+        case handler(@Sendable () -> Void)
 
         func resume() {
-            writer.resume(returning: flush)
+            switch self {
+            case .task(let writer, let flush):
+                writer.resume(returning: flush)
+            case .handler(let wakeUp):
+                wakeUp()
+            }
         }
     }
 }
 
 extension Outbox.State {
-    /// Takes everything due for the waiting writer, if one waits.
+    /// Wakes the waiting writer, if one waits: a task with everything due, a handler to come and take it.
     fileprivate mutating func wakeWriter() -> Outbox.WakeUp? {
         guard let writer = waiter else { return nil }
         waiter = nil
-        return Outbox.WakeUp(writer: writer, flush: takeFlush())
+        switch writer {
+        case .task(let continuation):
+            return .task(continuation, takeFlush())
+        case .wakeUp(let wakeUp):
+            return .handler(wakeUp)
+        }
     }
 }

@@ -1,5 +1,6 @@
 import HummingbirdWebSocket
 import NIOCore
+import NIOWebSocket
 import SwiftProtobuf
 import TickstreamProtocol
 
@@ -38,11 +39,19 @@ struct MessageCodec: Sendable {
         }
     }
 
-    func encode(_ batch: ServerBatch) throws -> WebSocketOutboundWriter.OutboundFrame {
+    /// The messages of one flush of the outbox, as one batch.
+    func encode(_ messages: [ServerMessage]) throws -> WebSocketFrame {
+        var batch = ServerBatch()
+        batch.messages = messages
+        return try encode(batch)
+    }
+
+    /// One frame, a text frame on the JSON subprotocol: a batch is far smaller than any frame size a client limits.
+    func encode(_ batch: ServerBatch) throws -> WebSocketFrame {
         if format.isJSON {
-            return .text(try batch.jsonString())
+            return WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: try batch.jsonString()))
         }
         let bytes: [UInt8] = try batch.serializedBytes()
-        return .binary(ByteBuffer(bytes: bytes))
+        return WebSocketFrame(fin: true, opcode: .binary, data: ByteBuffer(bytes: bytes))
     }
 }

@@ -155,6 +155,26 @@ struct GatewayEndToEndTests {
         }
     }
 
+    /// A connection that negotiated permessage-deflate is written by swift-websocket, which compresses; the others by
+    /// an `OutboxWriter` on the channel's event loop, which does not.
+    @Test func onlyAClientThatNegotiatedDeflateGetsCompressedMessages() async throws {
+        try await GatewayHarness.run { harness in
+            for deflate in [true, false] {
+                let offer = deflate ? [("Sec-WebSocket-Extensions", "permessage-deflate")] : []
+                let sniffer = try await FrameSniffer.connect(port: harness.port, headers: offer)
+                try await sniffer.send(text: #"{"join":{"room":"sniffed-room"}}"#)
+                let welcome = try await withTimeout(.seconds(20)) { () -> FrameSniffer.Frame? in
+                    for await frame in sniffer.frames where frame.opcode == .text {
+                        return frame
+                    }
+                    return nil
+                }
+                #expect(welcome?.compressed == deflate, deflate ? "deflate offered" : "no extension offered")
+                try await sniffer.close()
+            }
+        }
+    }
+
     /// The pings come from each connection's watchdog timer (swift-websocket's own are a task per connection).
     @Test func aClientThatDoesNotAnswerAPingIsClosedWith1001() async throws {
         try await GatewayHarness.run(configure: {

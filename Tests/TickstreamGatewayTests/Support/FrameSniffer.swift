@@ -2,19 +2,23 @@ import NIOCore
 import NIOPosix
 import NIOWebSocket
 
-/// A WebSocket client that upgrades and then only listens, reporting each frame the server sends; it answers
-/// nothing, not even pings.
+/// A WebSocket client on the JSON subprotocol that upgrades and then listens, reporting each frame the server sends
+/// as it arrived on the wire; it answers nothing, not even pings, and sends only what a test tells it to.
 struct FrameSniffer {
     struct Frame: Sendable {
         var opcode: WebSocketOpcode
+        /// Whether the frame has RSV1 set: a message compressed with permessage-deflate.
+        var compressed: Bool
         /// A close frame's status code.
         var closeCode: WebSocketErrorCode?
     }
 
     /// The server's frames, in order; ends when the connection closes.
     let frames: AsyncStream<Frame>
+    private let channel: any Channel
 
-    static func connect(port: Int) async throws -> FrameSniffer {
+    /// - Parameter headers: added to the upgrade request (an extension offered, say).
+    static func connect(port: Int, headers: [(String, String)] = []) async throws -> FrameSniffer {
         let (frames, continuation) = AsyncStream.makeStream(of: Frame.self)
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
@@ -24,9 +28,26 @@ struct FrameSniffer {
             }
             .connect(host: "127.0.0.1", port: port)
             .get()
-        let upgrade = UpgradeProbe.request(port: port, headers: [("Sec-WebSocket-Protocol", "tickstream.v1.json")])
+        let upgrade = UpgradeProbe.request(port: port, headers: [("Sec-WebSocket-Protocol", "tickstream.v1.json")] + headers)
         try await channel.writeAndFlush(ByteBuffer(string: upgrade))
-        return FrameSniffer(frames: frames)
+        return FrameSniffer(frames: frames, channel: channel)
+    }
+
+    /// Sends `text` (under 126 bytes) as one masked text frame, as a client must.
+    func send(text: String) async throws {
+        let payload = Array(text.utf8)
+        precondition(payload.count < 126, "one short frame")
+        let mask: [UInt8] = [0x5A, 0x13, 0xC7, 0x02]
+        var frame = ByteBuffer()
+        frame.writeInteger(UInt8(0x81))  // FIN, text
+        frame.writeInteger(UInt8(0x80 | payload.count))  // masked
+        frame.writeBytes(mask)
+        frame.writeBytes(payload.enumerated().map { $0.element ^ mask[$0.offset % 4] })
+        try await channel.writeAndFlush(frame)
+    }
+
+    func close() async throws {
+        try await channel.close()
     }
 }
 
@@ -76,7 +97,7 @@ private final class FrameReader: ChannelInboundHandler {
         guard received.readableBytes >= headerLength + payloadLength,
             let opcode = WebSocketOpcode(encodedWebSocketOpcode: first & 0x0F)
         else { return nil }
-        var frame = FrameSniffer.Frame(opcode: opcode)
+        var frame = FrameSniffer.Frame(opcode: opcode, compressed: first & 0x40 != 0)
         if opcode == .connectionClose, payloadLength >= 2 {
             frame.closeCode = received.getInteger(at: received.readerIndex + headerLength, as: UInt16.self).map { WebSocketErrorCode(codeNumber: Int($0)) }
         }

@@ -1,6 +1,7 @@
 import Foundation
 import HummingbirdWebSocket
 import NIOCore
+import NIOWebSocket
 import SwiftProtobuf
 import Testing
 import TickstreamProtocol
@@ -14,22 +15,18 @@ import TickstreamProtocol
         let bytes: [UInt8] = try message.serializedBytes()
         #expect(try codec.decode(.binary(ByteBuffer(bytes: bytes))) == message)
         let batch = ServerBatch.with { $0.messages = [.error(.throttled, "slow down", sequence: 3)] }
-        guard case .binary(let buffer) = try codec.encode(batch) else {
-            Issue.record("binary subprotocol wrote text")
-            return
-        }
-        #expect(try ServerBatch(serializedBytes: Array(buffer.readableBytesView)) == batch)
+        let frame = try codec.encode(batch)
+        #expect(frame.opcode == .binary && frame.fin)
+        #expect(try ServerBatch(serializedBytes: Array(frame.data.readableBytesView)) == batch)
     }
 
     @Test func jsonRoundTripUsesTheProtobufJSONMapping() throws {
         let codec = MessageCodec(format: .json)
         let decoded = try codec.decode(.text(#"{"input":{"sequence":"3","payload":"Af8="},"future":1}"#))
         #expect(decoded == message)
-        guard case .text(let text) = try codec.encode(.with { $0.messages = [.error(.throttled, "slow")] }) else {
-            Issue.record("JSON subprotocol wrote binary")
-            return
-        }
-        #expect(text.contains(#""code":"ERROR_CODE_THROTTLED""#))
+        let frame = try codec.encode(.with { $0.messages = [.error(.throttled, "slow")] })
+        #expect(frame.opcode == .text && frame.fin)
+        #expect(String(buffer: frame.data).contains(#""code":"ERROR_CODE_THROTTLED""#))
     }
 
     @Test func garbageAndTheWrongFrameTypeAreMalformed() {

@@ -1,5 +1,6 @@
 import NIOWebSocket
 import SwiftProtobuf
+import Synchronization
 import Testing
 import TickstreamProtocol
 @testable import TickstreamGateway
@@ -57,5 +58,20 @@ import TickstreamProtocol
         try? await Task.sleep(for: .milliseconds(20))
         outbox.finish()
         #expect(await flush == nil)
+    }
+
+    @Test func aHandlerIsWokenOnceForWhatArrivesAndTakesItItself() {
+        let outbox = Outbox(capacity: 8)
+        let wakeUps = Mutex(0)
+        let wakeUp: @Sendable () -> Void = { wakeUps.withLock { $0 += 1 } }
+        #expect(outbox.takeOrArm(wakeUp) == .armed)
+        outbox.send(.error(.notJoined, "a"))
+        outbox.sendSnapshot(snapshot(1))
+        #expect(wakeUps.withLock { $0 } == 1, "woken once, not once a message")
+        #expect(outbox.takeOrArm(wakeUp) == .flush(Outbox.Flush(messages: [.error(.notJoined, "a"), snapshot(1)])))
+        #expect(outbox.takeOrArm(wakeUp) == .armed)
+        outbox.finish()
+        #expect(wakeUps.withLock { $0 } == 2, "finishing wakes it, to end")
+        #expect(outbox.takeOrArm(wakeUp) == .finished)
     }
 }
