@@ -66,11 +66,13 @@ let package = Package(
             dependencies: ["TickstreamRules"],
             swiftSettings: swiftSettings
         ),
-        // Messages on the wire and in Kafka, generated from schemas/ by tools/generate-schemas.
+        // Messages on the wire and in Kafka, generated from schemas/ by tools/generate-schemas, and the buffer they
+        // serialize into.
         .target(
             name: "TickstreamProtocol",
             dependencies: [
-                .product(name: "SwiftProtobuf", package: "swift-protobuf")
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: swiftSettings
         ),

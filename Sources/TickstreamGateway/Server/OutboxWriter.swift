@@ -108,8 +108,9 @@ final class OutboxWriter: ChannelInboundHandler, RemovableChannelHandler {
         if !flush.messages.isEmpty {
             do {
                 let frame = try codec.encode(flush.messages)
-                context.write(wrapOutboundOut(frame), promise: nil)
                 metrics.sent(frame, carrying: flush.messages)
+                // Its buffer's only reference, so that the frame encoder writes the header into its headroom.
+                context.write(wrapOutboundOut(consume frame), promise: nil)
             } catch {
                 logger.error("Cannot encode a batch for the client", metadata: ["error": "\(error)"])
                 outbox.finish()

@@ -24,7 +24,7 @@ struct MessageCodec: Sendable {
         do {
             switch (message, format.isJSON) {
             case (.binary(let buffer), false):
-                return try ClientMessage(serializedBytes: Array(buffer.readableBytesView))
+                return try ClientMessage(serializedBytes: buffer.readableBytesSpan)
             case (.text(let text), true):
                 return try ClientMessage(jsonString: text, options: Self.jsonOptions)
             case (.text, false):
@@ -47,11 +47,14 @@ struct MessageCodec: Sendable {
     }
 
     /// One frame, a text frame on the JSON subprotocol: a batch is far smaller than any frame size a client limits.
+    ///
+    /// The batch is serialized into the frame's buffer, with room in front for the frame's header.
     func encode(_ batch: ServerBatch) throws -> WebSocketFrame {
         if format.isJSON {
-            return WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: try batch.jsonString()))
+            let text: ProtobufBuffer = try batch.jsonUTF8Bytes()
+            return WebSocketFrame(fin: true, opcode: .text, data: text.buffer)
         }
-        let bytes: [UInt8] = try batch.serializedBytes()
-        return WebSocketFrame(fin: true, opcode: .binary, data: ByteBuffer(bytes: bytes))
+        let bytes: ProtobufBuffer = try batch.serializedBytes()
+        return WebSocketFrame(fin: true, opcode: .binary, data: bytes.buffer)
     }
 }

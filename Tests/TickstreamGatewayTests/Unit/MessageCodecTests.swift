@@ -17,6 +17,7 @@ import TickstreamProtocol
         let batch = ServerBatch.with { $0.messages = [.error(.throttled, "slow down", sequence: 3)] }
         let frame = try codec.encode(batch)
         #expect(frame.opcode == .binary && frame.fin)
+        #expect(frame.data.readerIndex == ProtobufBuffer.headroom, "room for the frame header in the same buffer")
         #expect(try ServerBatch(serializedBytes: Array(frame.data.readableBytesView)) == batch)
     }
 
