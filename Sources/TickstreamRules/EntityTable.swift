@@ -28,7 +28,7 @@ public struct EntityTable: Sendable, Hashable, RandomAccessCollection {
     /// The position of the entity with `id`, found by binary search.
     @inlinable
     public func index(of id: EntityID) -> Int? {
-        entities.sortedIndex(of: id, by: \.id)
+        entities.sortedIndex(of: id, by: { $0.id })
     }
 
     @inlinable
@@ -38,7 +38,7 @@ public struct EntityTable: Sendable, Hashable, RandomAccessCollection {
 
     /// Inserts `entity`, or replaces the entity with its id.
     public mutating func upsert(_ entity: Entity) {
-        let position = entities.insertionIndex(of: entity.id, by: \.id)
+        let position = entities.insertionIndex(of: entity.id, by: { $0.id })
         if position < entities.count && entities[position].id == entity.id {
             entities[position] = entity
         } else {

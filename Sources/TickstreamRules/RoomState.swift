@@ -31,12 +31,12 @@ public struct RoomState: Sendable, Hashable {
     }
 
     package func playerIndex(_ id: PlayerID) -> Int? {
-        players.sortedIndex(of: id, by: \.id)
+        players.sortedIndex(of: id, by: { $0.id })
     }
 
     /// Adds `player`, or replaces the player with its id.
     package mutating func upsertPlayer(_ player: RoomPlayer) {
-        let position = players.insertionIndex(of: player.id, by: \.id)
+        let position = players.insertionIndex(of: player.id, by: { $0.id })
         if position < players.count && players[position].id == player.id {
             players[position] = player
         } else {

@@ -76,21 +76,23 @@ public struct RoomEngine: Sendable {
                 state.removePlayer(player)
                 outcome.events.append(.left(player, dropped: dropped))
             case .input(let player, let sequence, let payload):
-                guard var roomPlayer = state.player(player) else {
+                // One search for the player serves both the checks and the update: an input per player per tick
+                // makes this the hottest lookup of a tick.
+                guard let index = state.playerIndex(player) else {
                     outcome.rejected.append(RejectedCommand(offset: offset, reason: "input of \(player), who is not in room \(room)"))
                     continue
                 }
-                guard sequence > roomPlayer.lastAppliedSequence else {
-                    outcome.rejected.append(RejectedCommand(offset: offset, reason: "input sequence \(sequence) of \(player) does not increase (last \(roomPlayer.lastAppliedSequence))"))
+                let lastApplied = state.players[index].lastAppliedSequence
+                guard sequence > lastApplied else {
+                    outcome.rejected.append(RejectedCommand(offset: offset, reason: "input sequence \(sequence) of \(player) does not increase (last \(lastApplied))"))
                     continue
                 }
                 if let reason = rules.rejectionReason(forInput: payload) {
                     outcome.rejected.append(RejectedCommand(offset: offset, reason: "input of \(player): \(reason)"))
                     continue
                 }
-                roomPlayer.lastAppliedSequence = sequence
-                state.upsertPlayer(roomPlayer)
-                inputs.append(PlayerInput(player: player, entity: roomPlayer.entity, sequence: sequence, payload: payload))
+                state.players[index].lastAppliedSequence = sequence
+                inputs.append(PlayerInput(player: player, entity: state.players[index].entity, sequence: sequence, payload: payload))
             case .relay(let from, let to, let kind, let payload):
                 guard state.player(from) != nil, state.player(to) != nil else {
                     outcome.rejected.append(RejectedCommand(offset: offset, reason: "relay from \(from) to \(to): both must be in room \(room)"))
