@@ -73,22 +73,22 @@ public final class KafkaProducer: Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 do {
-                    let id = try deliveries.register(continuation)
+                    let id = try deliveries.register { continuation.resume(with: $0) }
                     guard wait.begin(id) else {
                         // Cancelled already: the record goes out unawaited.
-                        let continuation = deliveries.cancel(id)
+                        let completion = deliveries.cancel(id)
                         do {
                             try enqueue(record, opaque: nil)
-                            continuation?.resume(throwing: CancellationError())
+                            completion?(.failure(CancellationError()))
                         } catch {
-                            continuation?.resume(throwing: error)
+                            completion?(.failure(error))
                         }
                         return
                     }
                     do {
                         try enqueue(record, opaque: UnsafeMutableRawPointer(bitPattern: id))
                     } catch {
-                        deliveries.cancel(id)?.resume(throwing: error)
+                        deliveries.cancel(id)?(.failure(error))
                     }
                 } catch {
                     continuation.resume(throwing: error)
@@ -96,8 +96,29 @@ public final class KafkaProducer: Sendable {
             }
         } onCancel: {
             if let id = wait.cancel() {
-                deliveries.cancel(id)?.resume(throwing: CancellationError())
+                deliveries.cancel(id)?(.failure(CancellationError()))
             }
+        }
+    }
+
+    /// Sends `record` and calls `onDelivery` once the cluster acknowledged it or its delivery failed (at the latest
+    /// after ``KafkaProducerConfiguration/deliveryTimeout``), for a caller that goes on from there instead of
+    /// awaiting: a NIO channel handler, say.
+    ///
+    /// `onDelivery` runs on the producer's poll thread, which serves every delivery report: keep it short, and hop
+    /// to where the work continues.
+    /// - Throws: ``KafkaError/queueFull`` when the local queue is full (back off), ``KafkaError/closed``, or another
+    ///   error when the record cannot be enqueued at all; `onDelivery` is then never called.
+    public func send(
+        _ record: ProducerRecord,
+        onDelivery: @escaping @Sendable (Result<DeliveryReport, any Error>) -> Void
+    ) throws(KafkaError) {
+        let id = try deliveries.register(onDelivery)
+        do {
+            try enqueue(record, opaque: UnsafeMutableRawPointer(bitPattern: id))
+        } catch {
+            _ = deliveries.cancel(id)
+            throw error
         }
     }
 

@@ -11,11 +11,12 @@ import TickstreamProtocol
 import TickstreamRules
 
 /// Serves one WebSocket connection: a reader that feeds client messages to the session's state machine and
-/// performs its actions, and a writer that sends what the session's outbox holds, one batch per flush: an
-/// ``OutboxWriter`` on the channel's event loop, or this connection's task where an extension must apply.
+/// performs its actions, and a writer that sends what the session's outbox holds, one batch per flush. Both run on
+/// the channel's event loop (a ``MessageReader`` and an ``OutboxWriter``), or in this connection's task where an
+/// extension must apply.
 ///
 /// Inputs of the session reach Kafka in the order they arrived: the reader waits for each acknowledgement
-/// before it reads the next message. A watchdog cuts the connection off when one write waits longer than
+/// before it takes the next message. A watchdog cuts the connection off when one write waits longer than
 /// ``GatewayLimits/writeTimeout`` for the client to read, and keeps its ``Heartbeat``: a ping for a quiet client, a
 /// close for one that did not answer it.
 ///
@@ -64,7 +65,7 @@ final class Connection: Sendable {
     /// - Throws: the inbound stream's error (e.g. an oversized message), for the WebSocket handler to close with.
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         let pendingWrite = PendingWrite()
-        let closeHandOver = await installHandlers(pendingWrite: pendingWrite)
+        let (closeHandOver, reader) = await installHandlers(pendingWrite: pendingWrite)
         let watchdog = watch(pendingWrite)
         defer { watchdog?.cancel() }
         do {
@@ -92,23 +93,26 @@ final class Connection: Sendable {
                 }
             }
         } catch {
-            await end()
+            await end(after: reader)
             throw error
         }
-        await end()
+        await end(after: reader)
     }
 
     /// Puts a ``HeartbeatHandler`` and, unless the client negotiated an extension, an ``OutboxWriter`` right after
-    /// the WebSocket frame decoder.
+    /// the WebSocket frame decoder; hands the ``MessageReader`` the upgrade installed, if it did, this connection.
     ///
-    /// - Returns: the close the ``OutboxWriter`` hands over; nil when this connection's task writes the outbox instead
-    ///   (an extension, or a pipeline that took no handler because the channel closed meanwhile).
-    private func installHandlers(pendingWrite: PendingWrite) async -> EventLoopFuture<Outbox.Close?>? {
-        guard let channel = channel.channel else { return nil }
+    /// - Returns: the close the ``OutboxWriter`` hands over, nil when this connection's task writes the outbox instead
+    ///   (an extension, or a pipeline that took no handler because the channel closed meanwhile); and the reader.
+    private func installHandlers(
+        pendingWrite: PendingWrite
+    ) async -> (closeHandOver: EventLoopFuture<Outbox.Close?>?, reader: NIOLoopBound<MessageReader>?) {
+        guard let channel = channel.channel else { return (nil, nil) }
+        let reader = await attachReader(on: channel)
         let (heartbeat, writesOnEventLoop) = (self.heartbeat, self.writesOnEventLoop)
         let (session, codec, metrics, logger) = (self.session, self.codec, self.metrics, self.logger)
         do {
-            return try await channel.eventLoop.submit { () throws -> EventLoopFuture<Outbox.Close?>? in
+            let closeHandOver = try await channel.eventLoop.submit { () throws -> EventLoopFuture<Outbox.Close?>? in
                 let operations = channel.pipeline.syncOperations
                 let decoder = try operations.handler(type: ByteToMessageHandler<WebSocketFrameDecoder>.self)
                 guard writesOnEventLoop else {
@@ -132,13 +136,28 @@ final class Connection: Sendable {
                 }
                 return closeHandOver.futureResult
             }.get()
+            return (closeHandOver, reader)
         } catch {
             logger.debug("Cannot add the connection's handlers", metadata: ["error": "\(error)"])
-            return nil
+            return (nil, reader)
         }
     }
 
-    private func end() async {
+    /// Hands this connection the pipeline's ``MessageReader``; nil when there is none (an extension may apply, or the
+    /// channel closed before the upgrade completed), and then the reader task reads.
+    private func attachReader(on channel: any Channel) async -> NIOLoopBound<MessageReader>? {
+        try? await channel.eventLoop.submit {
+            let reader = try channel.pipeline.syncOperations.handler(type: MessageReader.self)
+            reader.attach(self)
+            return NIOLoopBound(reader, eventLoop: channel.eventLoop)
+        }.get()
+    }
+
+    /// Waits for the reader to have handled what it took, then logs the player's leave if it was still in a room.
+    private func end(after reader: NIOLoopBound<MessageReader>?) async {
+        if let reader {
+            try? await reader.eventLoop.flatSubmit { reader.value.finish() }.get()
+        }
         session.outbox.finish()
         guard let membership = session.withStateMachine({ $0.connectionEnded() }) else { return }
         let room = membership.room
@@ -148,11 +167,62 @@ final class Connection: Sendable {
         logger.info("Player dropped", metadata: ["room": "\(room)"])
     }
 
+    /// Reads, in this task, the messages no ``MessageReader`` took: all of them on a connection that may have
+    /// negotiated an extension, none on the others, whose stream only ends with the closing handshake or the channel.
     private func read(_ inbound: WebSocketInboundStream) async throws {
         for try await message in inbound.messages(maxSize: limits.maxMessageSize) {
-            let (action, isInput) = interpret(message)
-            await perform(action, isInput: isInput)
+            await withCheckedContinuation { (handled: CheckedContinuation<Void, Never>) in
+                if receive(message, whenDone: { handled.resume() }) {
+                    handled.resume()
+                }
+            }
         }
+    }
+
+    /// Handles one client message: decodes it, hands it to the session's state machine and carries out what that
+    /// decided.
+    ///
+    /// - Returns: true when done; false when the message waits for Kafka or the broadcaster, and `whenDone` is then
+    ///   called, from any thread, once it is handled.
+    func receive(_ message: WebSocketMessage, whenDone: @escaping @Sendable () -> Void) -> Bool {
+        let (action, isInput) = interpret(message)
+        switch action {
+        case .produce(let room, .input(let input)):
+            return logInput(.input(input), room: room, sequence: input.sequence, whenDone: whenDone)
+        case .produce(let room, .relay(let relay)):
+            perform(then: whenDone) { await $0.relay(relay, room: room) }
+        case .produce(let room, let action):
+            perform(then: whenDone) { await $0.produce(action, room: room, sequence: 0) }
+        case .join(let room, let lastAcknowledgedTick):
+            perform(then: whenDone) { await $0.join(room, lastAcknowledgedTick: lastAcknowledgedTick) }
+        case .watch(let room, let lastAcknowledgedTick):
+            perform(then: whenDone) { await $0.watch(room, lastAcknowledgedTick: lastAcknowledgedTick) }
+        case .unwatch(let room):
+            perform(then: whenDone) { await $0.broadcaster.unsubscribe($0.session, room: room) }
+        case .leave(let room):
+            perform(then: whenDone) { await $0.leave(room) }
+        case .acknowledge(let tick):
+            session.acknowledge(tick)
+            return true
+        case .reply(let message):
+            reply(message, isInput: isInput)
+            return true
+        case .pong(let nonce):
+            pong(nonce)
+            return true
+        case .close(let code, let reason, let message):
+            close(code, reason: reason, message: message, isInput: isInput)
+            return true
+        case .none:
+            return true
+        }
+        return false
+    }
+
+    /// The client broke the WebSocket protocol (see ``MessageReader``): closes with `code`, as swift-websocket would.
+    func closeForViolation(_ code: WebSocketErrorCode, reason: String) {
+        logger.info("Closing connection", metadata: ["code": "\(code)", "reason": "\(reason)"])
+        session.close(code, reason: reason)
     }
 
     /// Decodes `message` and hands it to the session's state machine.
@@ -179,46 +249,52 @@ final class Connection: Sendable {
         }
     }
 
-    /// Carries out what the state machine decided.
-    ///
-    /// Only dispatches, to functions kept out of line: the reader's async frame then holds what the case under way
-    /// needs, not the locals of every case at once (3.2 KB when they were inlined here; `tools/async-frames`).
-    private func perform(_ action: SessionStateMachine.Action, isInput: Bool) async {
-        switch action {
-        case .join(let room, let lastAcknowledgedTick):
-            await join(room, lastAcknowledgedTick: lastAcknowledgedTick)
-        case .watch(let room, let lastAcknowledgedTick):
-            await watch(room, lastAcknowledgedTick: lastAcknowledgedTick)
-        case .unwatch(let room):
-            await broadcaster.unsubscribe(session, room: room)
-        case .produce(let room, let action):
-            await log(action, room: room)
-        case .leave(let room):
-            await leave(room)
-        case .acknowledge(let tick):
-            session.acknowledge(tick)
-        case .reply(let message):
-            reply(message, isInput: isInput)
-        case .pong(let nonce):
-            pong(nonce)
-        case .close(let code, let reason, let message):
-            close(code, reason: reason, message: message, isInput: isInput)
-        case .none:
-            break
+    /// Runs the part of a message's handling that waits for the broadcaster or Kafka's acknowledgement of a control
+    /// record in a task of its own: joins, leaves and relays are rare beside inputs.
+    private func perform(then whenDone: @escaping @Sendable () -> Void, _ body: @escaping @Sendable (Connection) async -> Void) {
+        Task {
+            await body(self)
+            whenDone()
         }
     }
 
-    /// Logs an input or a relay (a relay only to a player of the room).
+    /// Logs an input, and calls `whenDone` once Kafka acknowledged it, or refused it (the client is told
+    /// `UNAVAILABLE` with the input's sequence).
+    ///
+    /// - Returns: true when it is done already: the record could not be enqueued.
+    private func logInput(
+        _ action: InputRecord.OneOf_Action,
+        room: String,
+        sequence: UInt64,
+        whenDone: @escaping @Sendable () -> Void
+    ) -> Bool {
+        do {
+            try inputLog.append(action, room: room, player: session.player) { [self] result in
+                switch result {
+                case .success:
+                    metrics.inputsProduced.increment()
+                case .failure(let error):
+                    refuse(error, room: room, sequence: sequence)
+                }
+                whenDone()
+            }
+            return false
+        } catch {
+            refuse(error, room: room, sequence: sequence)
+            return true
+        }
+    }
+
+    /// Logs a relay, only to a player of the room.
     @inline(never)
-    private func log(_ action: InputRecord.OneOf_Action, room: String) async {
-        if case .relay(let relay) = action, await broadcaster.isPlayer(relay.toPlayer, in: room) == false {
+    private func relay(_ relay: InputRecord.Relay, room: String) async {
+        guard await broadcaster.isPlayer(relay.toPlayer, in: room) != false else {
             metrics.errorSent(.invalidRelay, forInput: false)
             send(.error(.invalidRelay, "\(relay.toPlayer) is not a player of room \(room)"))
             return
         }
-        let sequence: UInt64 = if case .input(let input) = action { input.sequence } else { 0 }
-        if await produce(action, room: room, sequence: sequence) {
-            if case .input = action { metrics.inputsProduced.increment() } else { metrics.relaysProduced.increment() }
+        if await produce(.relay(relay), room: room, sequence: 0) {
+            metrics.relaysProduced.increment()
         }
     }
 

@@ -55,9 +55,15 @@ extension Gateway {
         }
 
         let webSocketRouter = Router(context: GatewayRequestContext.self)
-        webSocketRouter.ws("/v1/ws") { request, _ in
+        webSocketRouter.ws("/v1/ws") { request, requestContext in
             let handshake = Handshake(request: request, configuration: configuration)
             guard handshake.refusal == nil, handshake.format != nil else { return .dontUpgrade }
+            if handshake.handlesFramesOnEventLoop, let channel = requestContext.connection.channel {
+                let maxMessageSize = configuration.limits.maxMessageSize
+                try await channel.eventLoop.submit {
+                    try channel.pipeline.syncOperations.addHandler(MessageReaderInstaller(maxMessageSize: maxMessageSize))
+                }.get()
+            }
             return .upgrade(handshake.responseHeaders)
         } onUpgrade: { inbound, outbound, webSocketContext in
             let admission = admit(webSocketContext.request, channel: webSocketContext.requestContext.connection, context: context)
@@ -145,8 +151,7 @@ extension Gateway {
                 inputLog: context.inputLog,
                 limits: context.configuration.limits,
                 heartbeat: Heartbeat(interval: context.configuration.heartbeatInterval),
-                // Without an offer, no extension can have been negotiated (swift-websocket does not say which were).
-                writesOnEventLoop: !context.configuration.compression || request.headers[.secWebSocketExtensions] == nil,
+                writesOnEventLoop: handshake.handlesFramesOnEventLoop,
                 metrics: context.metrics,
                 logger: logger
             )

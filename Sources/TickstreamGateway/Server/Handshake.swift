@@ -24,6 +24,9 @@ struct Handshake {
     /// The subprotocol: the first the client offers that the gateway speaks, the gateway's first if the client
     /// offers none; nil if the client offers only ones the gateway does not speak.
     let format: WireFormat?
+    /// Whether the connection's frames are read and written on its event loop (``MessageReader``, ``OutboxWriter``):
+    /// not when the client may negotiate an extension (permessage-deflate), which only swift-websocket applies.
+    let handlesFramesOnEventLoop: Bool
     /// Whether the client named a subprotocol, which the response must then echo.
     private let offered: Bool
 
@@ -40,6 +43,8 @@ struct Handshake {
             self.refusal = error
         }
         self.token = token
+        // Without an offer, no extension can be negotiated (swift-websocket does not say which were).
+        self.handlesFramesOnEventLoop = !configuration.compression || request.headers[.secWebSocketExtensions] == nil
         var offers: [String] = []
         for value in request.headers[values: .secWebSocketProtocol] {
             for name in value.split(separator: ",") {

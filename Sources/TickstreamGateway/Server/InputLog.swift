@@ -5,7 +5,8 @@ import TickstreamKafka
 import TickstreamProtocol
 import TickstreamRules
 
-/// Writes what players do to `<prefix>.inputs`, keyed by room, and waits for Kafka's acknowledgement.
+/// Writes what players do to `<prefix>.inputs`, keyed by room, and waits for Kafka's acknowledgement: in a task, or
+/// with a callback for a caller on an event loop.
 ///
 /// Measures each produce (the log's share of input latency) and counts the leaves it logged.
 struct InputLog: Sendable {
@@ -24,6 +25,26 @@ struct InputLog: Sendable {
         let report = try await producer.send(record)
         measure(action, latency: ContinuousClock.now - start)
         return report
+    }
+
+    /// Appends `action` of `player` in `room`; calls `onDelivery`, on the producer's poll thread, once the cluster
+    /// has stored it or did not in time.
+    ///
+    /// - Throws: the producer's error when the record cannot be enqueued (`onDelivery` is then not called).
+    func append(
+        _ action: InputRecord.OneOf_Action,
+        room: String,
+        player: PlayerID,
+        onDelivery: @escaping @Sendable (Result<DeliveryReport, any Error>) -> Void
+    ) throws {
+        let record = try record(of: action, room: room, player: player)
+        let start = ContinuousClock.now
+        try producer.send(record) { [self] result in
+            if case .success = result {
+                measure(action, latency: ContinuousClock.now - start)
+            }
+            onDelivery(result)
+        }
     }
 
     /// Synchronous and out of line, like the measuring below, so that the record's temporaries live on the thread's

@@ -5,10 +5,13 @@ import Synchronization
 
 /// Matches librdkafka's delivery reports to the sends waiting for them, and surfaces fire-and-forget failures.
 ///
-/// A send that waits registers a continuation under an id passed to librdkafka as the message opaque (ids start
-/// at 1: a zero opaque is a fire-and-forget record). Reports resume continuations directly on the polling
-/// thread, so reports never pile up.
+/// A send that waits registers its completion under an id passed to librdkafka as the message opaque (ids start
+/// at 1: a zero opaque is a fire-and-forget record). Reports call completions directly on the polling thread, so
+/// reports never pile up.
 final class DeliveryTracker: Sendable {
+    /// What a waiting send does with its outcome: resume a task, or go on from the polling thread.
+    typealias Completion = @Sendable (Result<DeliveryReport, any Error>) -> Void
+
     private let state = Mutex(State())
     private let failureCount = Atomic<Int>(0)
     private let failureInput: AsyncStream<DeliveryFailure>.Continuation
@@ -18,7 +21,7 @@ final class DeliveryTracker: Sendable {
 
     private struct State: ~Copyable {
         var nextID: UInt = 1
-        var pending: [UInt: CheckedContinuation<DeliveryReport, any Error>] = [:]
+        var pending: [UInt: Completion] = [:]
         var closed = false
     }
 
@@ -32,11 +35,11 @@ final class DeliveryTracker: Sendable {
     var totalFailures: Int { failureCount.load(ordering: .relaxed) }
 
     /// Registers a waiting send and returns the opaque id for its record.
-    func register(_ continuation: CheckedContinuation<DeliveryReport, any Error>) throws(KafkaError) -> UInt {
+    func register(_ completion: @escaping Completion) throws(KafkaError) -> UInt {
         let id = state.withLock { state -> UInt? in
             guard !state.closed else { return nil }
             defer { state.nextID += 1 }
-            state.pending[state.nextID] = continuation
+            state.pending[state.nextID] = completion
             return state.nextID
         }
         guard let id else { throw KafkaError.closed }
@@ -44,7 +47,7 @@ final class DeliveryTracker: Sendable {
     }
 
     /// Removes a registration whose record was never enqueued.
-    func cancel(_ id: UInt) -> CheckedContinuation<DeliveryReport, any Error>? {
+    func cancel(_ id: UInt) -> Completion? {
         state.withLock { $0.pending.removeValue(forKey: id) }
     }
 
@@ -56,18 +59,20 @@ final class DeliveryTracker: Sendable {
             if err != RD_KAFKA_RESP_ERR_NO_ERROR { fail(message) }
             return
         }
-        guard let continuation = state.withLock({ $0.pending.removeValue(forKey: id) }) else { return }
+        guard let completion = state.withLock({ $0.pending.removeValue(forKey: id) }) else { return }
         if err == RD_KAFKA_RESP_ERR_NO_ERROR {
-            continuation.resume(
-                returning: DeliveryReport(
-                    topic: String(cString: rd_kafka_topic_name(message.pointee.rkt)),
-                    partition: message.pointee.partition,
-                    offset: message.pointee.offset
+            completion(
+                .success(
+                    DeliveryReport(
+                        topic: String(cString: rd_kafka_topic_name(message.pointee.rkt)),
+                        partition: message.pointee.partition,
+                        offset: message.pointee.offset
+                    )
                 )
             )
         } else {
             failureCounter.increment()
-            continuation.resume(throwing: KafkaError(err, message: Self.errorString(message), delivery: true))
+            completion(.failure(KafkaError(err, message: Self.errorString(message), delivery: true)))
         }
     }
 
@@ -78,7 +83,7 @@ final class DeliveryTracker: Sendable {
             defer { state.pending = [:] }
             return state.pending
         }
-        for continuation in pending.values { continuation.resume(throwing: KafkaError.closed) }
+        for completion in pending.values { completion(.failure(KafkaError.closed)) }
         failureInput.finish()
     }
 

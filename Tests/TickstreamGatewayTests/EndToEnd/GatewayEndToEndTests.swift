@@ -272,6 +272,59 @@ struct GatewayEndToEndTests {
         }
     }
 
+    /// A message may come in fragments: the gateway reads them as one (here a join split in three frames).
+    @Test func aMessageInFragmentsIsReadAsOne() async throws {
+        try await GatewayHarness.run { harness in
+            let (welcome, _) = try await TestClient.connect(harness.url) { client in
+                let join: [UInt8] = try ClientMessage.join("fragments").serializedBytes()
+                let (first, second) = (join.count / 3, 2 * join.count / 3)
+                client.send(frame: .custom(WebSocketFrame(fin: false, opcode: .binary, data: ByteBuffer(bytes: join[..<first]))))
+                client.send(frame: .custom(WebSocketFrame(fin: false, opcode: .continuation, data: ByteBuffer(bytes: join[first..<second]))))
+                client.send(frame: .custom(WebSocketFrame(fin: true, opcode: .continuation, data: ByteBuffer(bytes: join[second...]))))
+                return try await client.next { $0.welcomeMessage }
+            }
+            #expect(welcome.room == "fragments")
+        }
+    }
+
+    /// Fragments whose frames each pass the frame limit but together exceed the message limit close with 1009.
+    @Test func anOversizedMessageInFragmentsClosesWith1009() async throws {
+        try await GatewayHarness.run { harness in
+            let (_, close) = try await TestClient.connect(harness.url) { client in
+                let fragment = ByteBuffer(repeating: 0, count: 10_000)
+                client.send(frame: .custom(WebSocketFrame(fin: false, opcode: .binary, data: fragment)))
+                client.send(frame: .custom(WebSocketFrame(fin: false, opcode: .continuation, data: fragment)))
+                try await client.waitForClose()
+            }
+            #expect(close?.closeCode == .messageTooLarge)
+            try await Self.expectServing(harness)
+        }
+    }
+
+    /// A continuation with no message to continue, or a new message before the last one's final frame, breaks the
+    /// protocol: 1002, as for any other violation.
+    @Test func fragmentsOutOfOrderCloseWith1002() async throws {
+        let violations: [[WebSocketFrame]] = [
+            [WebSocketFrame(fin: true, opcode: .continuation, data: ByteBuffer(bytes: [1]))],
+            [
+                WebSocketFrame(fin: false, opcode: .binary, data: ByteBuffer(bytes: [1])),
+                WebSocketFrame(fin: true, opcode: .binary, data: ByteBuffer(bytes: [2])),
+            ],
+        ]
+        try await GatewayHarness.run { harness in
+            for frames in violations {
+                let (_, close) = try await TestClient.connect(harness.url) { client in
+                    for frame in frames {
+                        client.send(frame: .custom(frame))
+                    }
+                    try await client.waitForClose()
+                }
+                #expect(close?.closeCode == .protocolError)
+            }
+            try await Self.expectServing(harness)
+        }
+    }
+
     @Test func garbageIsAnsweredThenClosesWith1007() async throws {
         try await GatewayHarness.run { harness in
             let (errors, close) = try await TestClient.connect(harness.url) { client in
