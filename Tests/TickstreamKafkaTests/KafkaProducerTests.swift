@@ -21,6 +21,50 @@ struct KafkaProducerTests {
         }
     }
 
+    /// The callback form, for a caller on an event loop: each record's outcome comes once, in the order sent.
+    @Test(.timeLimit(.minutes(1)))
+    func aSendWithACallbackReportsEachRecordOnce() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1)
+        let topic = uniqueTopic()
+        try cluster.createTopic(name: topic, partitions: 1)
+        let producer = try KafkaProducer.forTests(cluster)
+        let (reports, reported) = AsyncStream.makeStream(of: Result<DeliveryReport, any Error>.self)
+        for value in 0..<20 as Range<UInt8> {
+            try producer.send(ProducerRecord(topic: topic, value: [value])) { reported.yield($0) }
+        }
+        var offsets: [Int64] = []
+        for await report in reports {
+            offsets.append(try report.get().offset)
+            if offsets.count == 20 { break }
+        }
+        #expect(offsets == Array(0..<20))
+        await producer.shutdown()
+        #expect(throws: KafkaError.closed) {
+            try producer.send(ProducerRecord(topic: topic, value: [20])) { _ in Issue.record("a refused record reported") }
+        }
+    }
+
+    /// A record the cluster does not take within the delivery timeout reports the failure through the callback.
+    @Test(.timeLimit(.minutes(1)))
+    func aSendWithACallbackReportsATimeout() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1)
+        let topic = uniqueTopic()
+        try cluster.createTopic(name: topic, partitions: 1)
+        let producer = try KafkaProducer(
+            configuration: .init(bootstrapServers: cluster.bootstrapServers, deliveryTimeout: .seconds(2)),
+            logger: testLogger
+        )
+        _ = try await producer.send(ProducerRecord(topic: topic, value: [1]))
+        try cluster.setBrokerDown(1)
+        let (reports, reported) = AsyncStream.makeStream(of: Result<DeliveryReport, any Error>.self)
+        try producer.send(ProducerRecord(topic: topic, value: [2])) { reported.yield($0) }
+        var iterator = reports.makeAsyncIterator()
+        let report = await iterator.next()
+        #expect(throws: KafkaError.timedOut) { try report?.get() }
+        try cluster.setBrokerUp(1)
+        await producer.shutdown()
+    }
+
     /// A cancelled send stops waiting at once, and its record still goes out (a closing connection's leave must).
     @Test(.timeLimit(.minutes(1)))
     func aCancelledSendStopsWaitingButTheRecordIsStillDelivered() async throws {
