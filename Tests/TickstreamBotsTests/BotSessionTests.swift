@@ -153,6 +153,21 @@ import TickstreamSnapshot
         #expect(counters.errorTotal == 2)
     }
 
+    /// A delta against tick 6 tells that the server has the ack of 6: the states before it are dropped, and a delta
+    /// against one of them would find no baseline.
+    @Test func theStatesBeforeTheLatestDeltasBaselineAreDropped() {
+        var bot = session()
+        _ = bot.connected(at: at(0))
+        _ = bot.received(batch(.welcome(.init())), size: 10, at: at(10))
+        _ = bot.received(batch(snapshot(tick: 5, table(x: 1))), size: 50, at: at(20))
+        _ = bot.received(batch(snapshot(tick: 6, table(x: 2), baseline: (5, table(x: 1)))), size: 20, at: at(30))
+        _ = bot.received(batch(snapshot(tick: 7, table(x: 3), baseline: (6, table(x: 2)))), size: 20, at: at(40))
+        _ = bot.received(batch(snapshot(tick: 8, table(x: 4), baseline: (6, table(x: 2)))), size: 20, at: at(50))
+        #expect(bot.takeMeasurements().counters.errorTotal == 0, "6 is kept while it is the latest delta's baseline")
+        _ = bot.received(batch(snapshot(tick: 9, table(x: 5), baseline: (5, table(x: 1)))), size: 20, at: at(60))
+        #expect(bot.takeMeasurements().counters.missingBaselines == 1)
+    }
+
     @Test func errorsAreCountedByCode() {
         var bot = session()
         _ = bot.connected(at: at(0))

@@ -1,6 +1,7 @@
 package import TickstreamRules
 
-/// The few most recent decoded states, by tick: the baselines the server's next deltas may refer to.
+/// The few most recent decoded states, by tick: the baselines the server's next deltas may refer to, from the one its
+/// latest delta used on.
 package struct SnapshotBaselines: Sendable {
     private struct Entry: Sendable {
         var tick: UInt64
@@ -29,6 +30,12 @@ package struct SnapshotBaselines: Sendable {
             entries.remove(at: oldest)
         }
         entries.append(Entry(tick: tick, entities: entities))
+    }
+
+    /// Forgets the states before `tick`. The server encodes against the newest tick the client acknowledged, and
+    /// acknowledgements only grow: once a delta came against `tick`, none will come against an older state.
+    package mutating func removeAll(before tick: UInt64) {
+        entries.removeAll { $0.tick < tick }
     }
 
     package mutating func removeAll() {
