@@ -252,6 +252,7 @@ let package = Package(
                 "TickstreamGateway", "TickstreamSimulation", "TickstreamArena", "TickstreamKafka",
                 "TickstreamProtocol", "TickstreamRules", "TickstreamSnapshot", "TickstreamTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

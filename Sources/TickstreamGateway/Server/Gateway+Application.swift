@@ -66,6 +66,7 @@ extension Gateway {
             }
             return .upgrade(handshake.responseHeaders)
         } onUpgrade: { inbound, outbound, webSocketContext in
+            defer { webSocketContext.requestContext.forgetWebSocketHandler() }
             let admission = admit(webSocketContext.request, channel: webSocketContext.requestContext.connection, context: context)
             try await serve(admission, inbound: inbound, outbound: outbound, context: context)
         }
