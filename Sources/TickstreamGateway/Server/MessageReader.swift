@@ -65,6 +65,9 @@ final class MessageReader: ChannelDuplexHandler, RemovableChannelHandler {
     /// Starts handing messages, those already waiting first, to `connection`.
     func attach(_ connection: Connection) {
         self.connection = connection
+        if heldRead {
+            connection.heartbeat.hold()
+        }
         handleWaiting()
     }
 
@@ -91,10 +94,18 @@ final class MessageReader: ChannelDuplexHandler, RemovableChannelHandler {
 
     func read(context: ChannelHandlerContext) {
         if queue.count >= Self.queueLimit {
-            heldRead = true
+            holdRead()
         } else {
             context.read()
         }
+    }
+
+    /// Withholds the socket's next read; the client is not to blame for what goes unheard meanwhile.
+    private func holdRead() {
+        if !heldRead {
+            connection?.heartbeat.hold()
+        }
+        heldRead = true
     }
 
     /// Queues the message `frame` completes, or keeps it until the message's final frame; queues a violation for a
@@ -156,6 +167,7 @@ final class MessageReader: ChannelDuplexHandler, RemovableChannelHandler {
         }
         if heldRead, queue.count < Self.queueLimit, let context {
             heldRead = false
+            connection.heartbeat.resumeAfterHold()
             context.read()
         }
     }

@@ -26,6 +26,20 @@ import Testing
         #expect(heartbeat.due(at: at(2_300)) == .ping)
     }
 
+    /// While the server holds the client's reads, nothing it sends can be heard: no ping, no timeout; reading again
+    /// starts a fresh interval.
+    @Test func aHoldByTheServerNeitherPingsNorTimesOut() {
+        let heartbeat = Heartbeat(interval: .seconds(1), now: at(0))
+        #expect(heartbeat.due(at: at(1_000)) == .ping)
+        heartbeat.hold()
+        #expect(heartbeat.due(at: at(2_000)) == .none, "the ping's answer may be among what is not read")
+        #expect(heartbeat.due(at: at(30_000)) == .none)
+        heartbeat.resumeAfterHold(at: at(30_000))
+        #expect(heartbeat.due(at: at(30_900)) == .none, "an interval from the resumption")
+        #expect(heartbeat.due(at: at(31_000)) == .ping)
+        #expect(heartbeat.due(at: at(32_000)) == .timedOut, "an unanswered ping after it still times out")
+    }
+
     @Test func aPingUnansweredForAnIntervalTimesOutOnce() {
         let heartbeat = Heartbeat(interval: .seconds(1), now: at(0))
         #expect(heartbeat.due(at: at(1_000)) == .ping)
