@@ -73,22 +73,10 @@ public final class KafkaProducer: Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 do {
-                    let id = try deliveries.register { continuation.resume(with: $0) }
-                    guard wait.begin(id) else {
+                    let id = try enqueue(record) { continuation.resume(with: $0) }
+                    if !wait.begin(id) {
                         // Cancelled already: the record goes out unawaited.
-                        let completion = deliveries.cancel(id)
-                        do {
-                            try enqueue(record, opaque: nil)
-                            completion?(.failure(CancellationError()))
-                        } catch {
-                            completion?(.failure(error))
-                        }
-                        return
-                    }
-                    do {
-                        try enqueue(record, opaque: UnsafeMutableRawPointer(bitPattern: id))
-                    } catch {
-                        deliveries.cancel(id)?(.failure(error))
+                        deliveries.cancel(id)?(.failure(CancellationError()))
                     }
                 } catch {
                     continuation.resume(throwing: error)
@@ -113,6 +101,15 @@ public final class KafkaProducer: Sendable {
         _ record: ProducerRecord,
         onDelivery: @escaping @Sendable (Result<DeliveryReport, any Error>) -> Void
     ) throws(KafkaError) {
+        try enqueue(record, onDelivery: onDelivery)
+    }
+
+    /// Enqueues `record` with `onDelivery` registered for its report; returns the registration's id.
+    @discardableResult
+    private func enqueue(
+        _ record: ProducerRecord,
+        onDelivery: @escaping DeliveryTracker.Completion
+    ) throws(KafkaError) -> UInt {
         let id = try deliveries.register(onDelivery)
         do {
             try enqueue(record, opaque: UnsafeMutableRawPointer(bitPattern: id))
@@ -120,6 +117,7 @@ public final class KafkaProducer: Sendable {
             _ = deliveries.cancel(id)
             throw error
         }
+        return id
     }
 
     /// Enqueues `record` without waiting for its acknowledgement.

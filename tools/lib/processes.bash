@@ -6,7 +6,7 @@
 #   trap stop_all EXIT
 #   start_process server_pid "$log" .build/release/tickstream serve --port 0
 #   url=$(wait_for_websocket_url "$server_pid" "$log" 30)
-#   wait_for_url "${url%/v1/ws}/readyz" 30 "$server_pid"
+#   wait_for_url "$(http_base "$url")/readyz" 30 "$server_pid"
 #   stop_process "$server_pid" 15 || echo "server exited with $?"
 #
 # Every wait is bounded and fails with a message that names the process and shows the end of its log.
@@ -68,6 +68,12 @@ wait_for_output() {
 
 # wait_for_websocket_url PID LOG SECONDS: the WebSocket URL that `serve` or `gateway` prints once it listens.
 wait_for_websocket_url() { wait_for_output "$1" "$2" 's/^WebSocket: *\(ws:[^ ]*\).*/\1/p' "$3"; }
+
+# http_base WS_URL: the server's HTTP address (http://host:port) for the WebSocket URL it printed.
+http_base() {
+  local http=${1/#ws:/http:}
+  echo "${http%/v1/ws}"
+}
 
 # wait_for_kafka_bootstrap PID LOG SECONDS: the bootstrap address that `tickstream kafka` prints once it listens.
 wait_for_kafka_bootstrap() { wait_for_output "$1" "$2" 's/^Kafka: *\([^ ]*\).*/\1/p' "$3"; }

@@ -37,6 +37,9 @@ final class MessageReader: ChannelDuplexHandler, RemovableChannelHandler {
     private let maxMessageSize: Int
     private let eventLoop: any EventLoop
     private var connection: Connection?
+    /// What the connection calls, from any thread, when the message that made it wait is handled. Made once per
+    /// connection rather than per message; it holds the reader until the connection finishes.
+    private var resume: (@Sendable () -> Void)?
     private var context: ChannelHandlerContext?
     private var queue = CircularBuffer<Received>(initialCapacity: 4)
     /// The first frames of a fragmented message.
@@ -65,6 +68,13 @@ final class MessageReader: ChannelDuplexHandler, RemovableChannelHandler {
     /// Starts handing messages, those already waiting first, to `connection`.
     func attach(_ connection: Connection) {
         self.connection = connection
+        let (eventLoop, reader) = (eventLoop, NIOLoopBound(self, eventLoop: eventLoop))
+        resume = {
+            eventLoop.execute {
+                reader.value.busy = false
+                reader.value.handleWaiting()
+            }
+        }
         if heldRead {
             connection.heartbeat.hold()
         }
@@ -152,11 +162,11 @@ final class MessageReader: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Hands the waiting messages to the connection until one makes it wait; then reads again if a read was held.
     private func handleWaiting() {
-        guard let connection else { return }
+        guard let connection, let resume else { return }
         while !busy, let received = queue.popFirst() {
             switch received {
             case .message(let message):
-                busy = !connection.receive(message, whenDone: resumption())
+                busy = !connection.receive(message, whenDone: resume)
             case .violation(let code, let reason):
                 connection.closeForViolation(code, reason: reason)
             }
@@ -164,22 +174,12 @@ final class MessageReader: ChannelDuplexHandler, RemovableChannelHandler {
         guard !busy else { return }
         if queue.isEmpty, !takesFrames, let finished {
             finished.succeed()
+            self.resume = nil
         }
         if heldRead, queue.count < Self.queueLimit, let context {
             heldRead = false
             connection.heartbeat.resumeAfterHold()
             context.read()
-        }
-    }
-
-    /// What the connection calls, from any thread, when the message that made it wait is handled.
-    private func resumption() -> @Sendable () -> Void {
-        let (eventLoop, reader) = (eventLoop, NIOLoopBound(self, eventLoop: eventLoop))
-        return {
-            eventLoop.execute {
-                reader.value.busy = false
-                reader.value.handleWaiting()
-            }
         }
     }
 }

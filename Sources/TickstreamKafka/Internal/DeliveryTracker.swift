@@ -6,8 +6,8 @@ import Synchronization
 /// Matches librdkafka's delivery reports to the sends waiting for them, and surfaces fire-and-forget failures.
 ///
 /// A send that waits registers its completion under an id passed to librdkafka as the message opaque (ids start
-/// at 1: a zero opaque is a fire-and-forget record). Reports call completions directly on the polling thread, so
-/// reports never pile up.
+/// at 1: a zero opaque is a fire-and-forget record, and so is a record whose sender stopped waiting). Reports call
+/// completions directly on the polling thread, so reports never pile up.
 final class DeliveryTracker: Sendable {
     /// What a waiting send does with its outcome: resume a task, or go on from the polling thread.
     typealias Completion = @Sendable (Result<DeliveryReport, any Error>) -> Void
@@ -55,11 +55,11 @@ final class DeliveryTracker: Sendable {
     func report(_ message: UnsafePointer<rd_kafka_message_t>) {
         let id = UInt(bitPattern: message.pointee._private)
         let err = message.pointee.err
-        if id == 0 {
+        // A zero opaque is a fire-and-forget record; so is one whose sender stopped waiting (cancelled).
+        guard id != 0, let completion = state.withLock({ $0.pending.removeValue(forKey: id) }) else {
             if err != RD_KAFKA_RESP_ERR_NO_ERROR { fail(message) }
             return
         }
-        guard let completion = state.withLock({ $0.pending.removeValue(forKey: id) }) else { return }
         if err == RD_KAFKA_RESP_ERR_NO_ERROR {
             completion(
                 .success(
