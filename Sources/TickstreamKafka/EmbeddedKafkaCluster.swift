@@ -79,6 +79,17 @@ public final class EmbeddedKafkaCluster: Sendable {
         }
     }
 
+    /// How many of the delays set for broker `id`'s requests of type `apiKey` still wait for their request: 0 once
+    /// the broker took the request whose answer ``delayNextResponse(to:fromBroker:by:)`` holds, so that a test can
+    /// wait for that moment.
+    public func pendingResponseFaults(to apiKey: KafkaAPIKey, onBroker id: Int32) throws -> Int {
+        var count = 0
+        try check("count broker \(id)'s pending faults for API key \(apiKey.rawValue)") {
+            rd_kafka_mock_broker_error_stack_cnt($0, id, apiKey.rawValue, &count)
+        }
+        return count
+    }
+
     /// Moves the leadership of a partition to broker `id` (-1: no leader).
     public func setPartitionLeader(topic: String, partition: Int32, broker id: Int32) throws {
         try check("set leader of \(topic)[\(partition)]") {
