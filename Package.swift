@@ -225,6 +225,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "TickstreamRulesTests",
+            dependencies: ["TickstreamRules"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "TickstreamSnapshotTests",
             dependencies: ["TickstreamSnapshot", "TickstreamRules", "TickstreamArena"],
             swiftSettings: swiftSettings

@@ -71,38 +71,39 @@ public struct ArenaRules: GameRules {
     ///
     /// `vx`/`vy` hold the step actually taken, so that a client (and the snapshot codec) can extrapolate.
     private func movePlayers(_ room: inout RoomState) {
-        room.entities.updateEach { entity in
-            guard entity.kind == ArenaSchema.Player.kind else { return }
-            let heading = ArenaHeading(rawValue: entity.fields[ArenaSchema.Player.heading]) ?? .still
+        for position in room.entities.indices where room.entities.kind(at: position) == ArenaSchema.Player.kind {
+            let heading = ArenaHeading(rawValue: room.entities[position, field: ArenaSchema.Player.heading]) ?? .still
             let step = heading.isDiagonal ? diagonalStep : straightStep
-            let x = entity.fields[ArenaSchema.Player.x]
-            let y = entity.fields[ArenaSchema.Player.y]
+            let x = room.entities[position, field: ArenaSchema.Player.x]
+            let y = room.entities[position, field: ArenaSchema.Player.y]
             let newX = min(max(x + heading.dx * step, 0), Self.size)
             let newY = min(max(y + heading.dy * step, 0), Self.size)
-            entity.fields[ArenaSchema.Player.x] = newX
-            entity.fields[ArenaSchema.Player.y] = newY
-            entity.fields[ArenaSchema.Player.vx] = newX - x
-            entity.fields[ArenaSchema.Player.vy] = newY - y
+            room.entities[position, field: ArenaSchema.Player.x] = newX
+            room.entities[position, field: ArenaSchema.Player.y] = newY
+            room.entities[position, field: ArenaSchema.Player.vx] = newX - x
+            room.entities[position, field: ArenaSchema.Player.vy] = newY - y
         }
     }
 
     /// Gives each pickup to the lowest-id player within reach, then removes it.
     private func collectPickups(_ room: inout RoomState) {
-        let pickups = room.entities.filter { $0.kind == ArenaSchema.Pickup.kind }
-        guard !pickups.isEmpty else { return }
-        let players = room.entities.filter { $0.kind == ArenaSchema.Player.kind }
+        let pickups = room.entities.indices
+            .filter { room.entities.kind(at: $0) == ArenaSchema.Pickup.kind }
+            .map { room.entities[$0] }
         let radiusSquared = Self.pickupRadius * Self.pickupRadius
         for pickup in pickups {
             let px = pickup.fields[ArenaSchema.Pickup.x]
             let py = pickup.fields[ArenaSchema.Pickup.y]
-            let collector = players.first { player in
-                let dx = player.fields[ArenaSchema.Player.x] - px
-                let dy = player.fields[ArenaSchema.Player.y] - py
+            let collector = room.entities.indices.first { position in
+                guard room.entities.kind(at: position) == ArenaSchema.Player.kind else { return false }
+                let dx = room.entities[position, field: ArenaSchema.Player.x] - px
+                let dy = room.entities[position, field: ArenaSchema.Player.y] - py
                 return dx * dx + dy * dy <= radiusSquared
             }
             guard let collector else { continue }
+            let collectorID = room.entities.id(at: collector)
             room.entities.remove(pickup.id)
-            room.entities.update(collector.id) { player in
+            room.entities.update(collectorID) { player in
                 player.fields[ArenaSchema.Player.score] += pickup.fields[ArenaSchema.Pickup.value]
             }
         }
@@ -110,7 +111,7 @@ public struct ArenaRules: GameRules {
 
     /// About one new pickup per second while the field has room for more.
     private func spawnPickup(_ room: inout RoomState, context: inout TickContext) {
-        let pickupCount = room.entities.count { $0.kind == ArenaSchema.Pickup.kind }
+        let pickupCount = room.entities.indices.count { room.entities.kind(at: $0) == ArenaSchema.Pickup.kind }
         guard pickupCount < Self.maxPickups, context.random.next(in: 1...Int64(tickRate)) == 1 else { return }
         let fields: [Int64] = [
             context.random.next(in: 0...Self.size),

@@ -56,10 +56,10 @@ public struct StateHasher: Sendable {
 extension EntityTable {
     /// Feeds every entity into `hasher`, in id order.
     public func hash(into hasher: inout StateHasher) {
-        hasher.combine(UInt64(entities.count))
-        for entity in entities {
-            hasher.combine(UInt64(entity.id) << 8 | UInt64(entity.kind))
-            for field in entity.fields {
+        hasher.combine(UInt64(rows.count))
+        for row in rows {
+            hasher.combine(UInt64(row.id) << 8 | UInt64(row.kind))
+            for field in values[row.firstField..<row.firstField + Int(row.fieldCount)] {
                 hasher.combine(field)
             }
         }

@@ -6,46 +6,52 @@ struct DeltaTableBuilder {
     private let baseline: EntityTable
     private let prediction: SnapshotPrediction
     private var baselineIndex: Int
-    private var entities: [Entity]
+    /// The state so far; the decoder appends the delta's entries to it after ``reserveEntity(offset:)``.
+    var table = EntityTable()
 
     init(baseline: EntityTable, prediction: SnapshotPrediction) {
         self.baseline = baseline
         self.prediction = prediction
         self.baselineIndex = baseline.startIndex
-        self.entities = []
-        entities.reserveCapacity(baseline.count)
+        table.reserveCapacity(entities: baseline.count, fields: baseline.fieldValueCount)
     }
 
-    var table: EntityTable { EntityTable(sortedUnchecked: entities) }
-
-    /// Carries the baseline entities with ids below `id` forward, then consumes and returns the baseline's
-    /// entity with `id`, if any.
-    mutating func copyBaseline(before id: EntityID, offset: Int) throws(SnapshotDecodingError) -> Entity? {
-        while baselineIndex < baseline.endIndex, baseline[baselineIndex].id < id {
-            try append(prediction.predicted(checkedBaseline(baselineIndex)), offset: offset)
+    /// Carries the baseline entities with ids below `id` forward, then consumes and returns the position of the
+    /// baseline's entity with `id`, if any.
+    mutating func copyBaseline(before id: EntityID, offset: Int) throws(SnapshotDecodingError) -> Int? {
+        while baselineIndex < baseline.endIndex, baseline.id(at: baselineIndex) < id {
+            try appendPredicted(baselineIndex, offset: offset)
             baselineIndex += 1
         }
-        guard baselineIndex < baseline.endIndex, baseline[baselineIndex].id == id else { return nil }
+        guard baselineIndex < baseline.endIndex, baseline.id(at: baselineIndex) == id else { return nil }
         defer { baselineIndex += 1 }
-        return try checkedBaseline(baselineIndex)
+        return baselineIndex
     }
 
     mutating func copyRemainingBaseline(offset: Int) throws(SnapshotDecodingError) {
         while baselineIndex < baseline.endIndex {
-            try append(prediction.predicted(checkedBaseline(baselineIndex)), offset: offset)
+            try appendPredicted(baselineIndex, offset: offset)
             baselineIndex += 1
         }
     }
 
-    mutating func append(_ entity: Entity, offset: Int) throws(SnapshotDecodingError) {
-        guard entities.count < SnapshotCodec.maximumEntityCount else { throw .entityCountOverLimit.at(offset) }
-        entities.append(entity)
+    /// Appends the baseline entity at `position` at its predicted values; returns its position in ``table``.
+    @discardableResult
+    mutating func appendPredicted(_ position: Int, offset: Int) throws(SnapshotDecodingError) -> Int {
+        try checkBaseline(position)
+        try reserveEntity(offset: offset)
+        return prediction.appendPredicted(position, of: baseline, to: &table)
     }
 
-    /// The baseline entity at `index`, checked against the schema (the prediction indexes its fields).
-    private func checkedBaseline(_ index: Int) throws(SnapshotDecodingError) -> Entity {
-        let entity = baseline[index]
-        guard prediction.schema.fieldCount(of: entity.kind) == entity.fields.count else { throw .invalidBaseline }
-        return entity
+    /// Throws if one more entity would take the state over the limit.
+    func reserveEntity(offset: Int) throws(SnapshotDecodingError) {
+        guard table.count < SnapshotCodec.maximumEntityCount else { throw .entityCountOverLimit.at(offset) }
+    }
+
+    /// Checks the baseline entity at `position` against the schema (the prediction indexes its fields).
+    private func checkBaseline(_ position: Int) throws(SnapshotDecodingError) {
+        guard prediction.schema.fieldCount(of: baseline.kind(at: position)) == baseline.fieldCount(at: position) else {
+            throw .invalidBaseline
+        }
     }
 }

@@ -11,16 +11,16 @@ extension SnapshotCodec {
         // Each entity takes at least two bytes (id gap and kind): refuse a count the payload cannot hold
         // before reserving room for it.
         guard count <= reader.remainingCount / 2 else { throw .truncated.at(countOffset) }
-        var entities: [Entity] = []
-        entities.reserveCapacity(Int(count))
+        var table = EntityTable()
+        table.reserveCapacity(entities: Int(count), fields: reader.remainingCount)
         var nextID: UInt64 = 0
         for _ in 0..<count {
             let id = try readID(&reader, nextID: nextID)
-            entities.append(try readFull(&reader, id: id, schema: schema))
+            try readFull(&reader, id: id, schema: schema, into: &table)
             nextID = UInt64(id) + 1
         }
         guard reader.isAtEnd else { throw .trailingBytes.at(reader.offset) }
-        return EntityTable(sortedUnchecked: entities)
+        return table
     }
 
     static func decodeDelta(
@@ -38,10 +38,12 @@ extension SnapshotCodec {
             let inBaseline = try builder.copyBaseline(before: id, offset: entryOffset)
             switch DeltaEntryType(rawValue: header & 0b11) {
             case .changed:
-                guard let entity = inBaseline else { throw .unknownBaselineEntity.at(entryOffset) }
-                try builder.append(readChange(&reader, of: entity, prediction: prediction), offset: entryOffset)
+                guard let position = inBaseline else { throw .unknownBaselineEntity.at(entryOffset) }
+                let appended = try builder.appendPredicted(position, offset: entryOffset)
+                try readChange(&reader, at: appended, of: &builder.table)
             case .full:
-                try builder.append(readFull(&reader, id: id, schema: prediction.schema), offset: entryOffset)
+                try builder.reserveEntity(offset: entryOffset)
+                try readFull(&reader, id: id, schema: prediction.schema, into: &builder.table)
             case .removed:
                 guard inBaseline != nil else { throw .unknownBaselineEntity.at(entryOffset) }
             case nil:
@@ -68,38 +70,36 @@ extension SnapshotCodec {
         return EntityID(nextID + gap)
     }
 
-    /// Reads a kind byte and every field of that kind.
+    /// Reads a kind byte and every field of that kind, as entity `id` at the end of `table`.
     private static func readFull(
         _ reader: inout SnapshotReader,
         id: EntityID,
-        schema: EntitySchema
-    ) throws(SnapshotDecodingError) -> Entity {
+        schema: EntitySchema,
+        into table: inout EntityTable
+    ) throws(SnapshotDecodingError) {
         let kindOffset = reader.offset
         let kind = try reader.readByte()
         guard let fieldCount = schema.fieldCount(of: kind) else { throw .unknownKind.at(kindOffset) }
         guard fieldCount <= reader.remainingCount else { throw .truncated.at(reader.offset) }
-        var fields: [Int64] = []
-        fields.reserveCapacity(fieldCount)
-        for _ in 0..<fieldCount {
-            fields.append(try reader.readZigZag())
+        let position = table.append(id: id, kind: kind, fieldCount: fieldCount)
+        for field in 0..<fieldCount {
+            table[position, field: field] = try reader.readZigZag()
         }
-        return Entity(id: id, kind: kind, fields: fields)
     }
 
-    /// Reads a field mask and the masked fields' differences from the prediction of `baseline`.
+    /// Reads a field mask and adds the masked fields' differences to the entity at `position` in `table`, which
+    /// holds its prediction.
     private static func readChange(
         _ reader: inout SnapshotReader,
-        of baseline: Entity,
-        prediction: SnapshotPrediction
-    ) throws(SnapshotDecodingError) -> Entity {
+        at position: Int,
+        of table: inout EntityTable
+    ) throws(SnapshotDecodingError) {
         let maskOffset = reader.offset
         let mask = try reader.readVarint()
-        let fieldCount = baseline.fields.count
+        let fieldCount = table.fieldCount(at: position)
         guard fieldCount == 64 || mask >> UInt64(fieldCount) == 0 else { throw .fieldMaskOutOfRange.at(maskOffset) }
-        var entity = prediction.predicted(baseline)
-        for index in 0..<fieldCount where mask & (1 << UInt64(index)) != 0 {
-            entity.fields[index] &+= try reader.readZigZag()
+        for field in 0..<fieldCount where mask & (1 << UInt64(field)) != 0 {
+            table[position, field: field] &+= try reader.readZigZag()
         }
-        return entity
     }
 }

@@ -6,10 +6,11 @@ extension SnapshotCodec {
         buffer.append(keyframeHeader)
         buffer.appendVarint(UInt64(table.count))
         var nextID: UInt64 = 0
-        for entity in table {
-            buffer.appendVarint(UInt64(entity.id) - nextID)
-            nextID = UInt64(entity.id) + 1
-            appendFull(entity, schema: schema, into: &buffer)
+        for position in table.indices {
+            let id = table.id(at: position)
+            buffer.appendVarint(UInt64(id) - nextID)
+            nextID = UInt64(id) + 1
+            appendFull(position, of: table, schema: schema, into: &buffer)
         }
     }
 
@@ -30,18 +31,20 @@ extension SnapshotCodec {
         // Both tables are sorted by id: walk them together, like a merge.
         while baselineIndex < baseline.endIndex || targetIndex < target.endIndex {
             if targetIndex == target.endIndex
-                || (baselineIndex < baseline.endIndex && baseline[baselineIndex].id < target[targetIndex].id)
+                || (baselineIndex < baseline.endIndex && baseline.id(at: baselineIndex) < target.id(at: targetIndex))
             {
-                appendEntryHeader(.removed, id: baseline[baselineIndex].id, nextID: &nextID, into: &buffer)
+                appendEntryHeader(.removed, id: baseline.id(at: baselineIndex), nextID: &nextID, into: &buffer)
                 baselineIndex += 1
-            } else if baselineIndex == baseline.endIndex || target[targetIndex].id < baseline[baselineIndex].id {
-                appendEntryHeader(.full, id: target[targetIndex].id, nextID: &nextID, into: &buffer)
-                appendFull(target[targetIndex], schema: schema, into: &buffer)
+            } else if baselineIndex == baseline.endIndex || target.id(at: targetIndex) < baseline.id(at: baselineIndex) {
+                appendEntryHeader(.full, id: target.id(at: targetIndex), nextID: &nextID, into: &buffer)
+                appendFull(targetIndex, of: target, schema: schema, into: &buffer)
                 targetIndex += 1
             } else {
                 appendChange(
-                    from: baseline[baselineIndex],
-                    to: target[targetIndex],
+                    from: baselineIndex,
+                    of: baseline,
+                    to: targetIndex,
+                    of: target,
                     prediction: prediction,
                     nextID: &nextID,
                     into: &buffer
@@ -62,48 +65,60 @@ extension SnapshotCodec {
         nextID = UInt64(id) + 1
     }
 
-    /// Appends the kind and every field of `entity`.
-    private static func appendFull(_ entity: Entity, schema: EntitySchema, into buffer: inout [UInt8]) {
+    /// Appends the kind and every field of the entity at `position` in `table`.
+    private static func appendFull(
+        _ position: Int,
+        of table: EntityTable,
+        schema: EntitySchema,
+        into buffer: inout [UInt8]
+    ) {
+        let kind = table.kind(at: position)
+        let fieldCount = table.fieldCount(at: position)
         precondition(
-            schema.fieldCount(of: entity.kind) == entity.fields.count,
-            "entity \(entity.id) does not match its kind \(entity.kind) in the schema"
+            schema.fieldCount(of: kind) == fieldCount,
+            "entity \(table.id(at: position)) does not match its kind \(kind) in the schema"
         )
-        buffer.append(entity.kind)
-        for value in entity.fields {
-            buffer.appendZigZag(value)
+        buffer.append(kind)
+        for field in 0..<fieldCount {
+            buffer.appendZigZag(table[position, field: field])
         }
     }
 
-    /// Appends a changed entry for the fields of `target` that differ from the prediction of `baseline`,
-    /// a full entry if the kind changed, and nothing if the prediction is exact.
+    /// Appends a changed entry for the fields of the target entity that differ from the prediction of the baseline
+    /// entity with its id, a full entry if the kind changed, and nothing if the prediction is exact.
     private static func appendChange(
-        from baseline: Entity,
-        to target: Entity,
+        from baselinePosition: Int,
+        of baseline: EntityTable,
+        to targetPosition: Int,
+        of target: EntityTable,
         prediction: SnapshotPrediction,
         nextID: inout UInt64,
         into buffer: inout [UInt8]
     ) {
-        guard baseline.kind == target.kind else {
-            appendEntryHeader(.full, id: target.id, nextID: &nextID, into: &buffer)
-            appendFull(target, schema: prediction.schema, into: &buffer)
+        let id = target.id(at: targetPosition)
+        let kind = target.kind(at: targetPosition)
+        guard baseline.kind(at: baselinePosition) == kind else {
+            appendEntryHeader(.full, id: id, nextID: &nextID, into: &buffer)
+            appendFull(targetPosition, of: target, schema: prediction.schema, into: &buffer)
             return
         }
-        let kind = Int(target.kind)
+        let fieldCount = target.fieldCount(at: targetPosition)
         precondition(
-            prediction.schema.fieldCount(of: target.kind) == target.fields.count
-                && baseline.fields.count == target.fields.count,
-            "entity \(target.id) does not match its kind \(target.kind) in the schema"
+            prediction.schema.fieldCount(of: kind) == fieldCount
+                && baseline.fieldCount(at: baselinePosition) == fieldCount,
+            "entity \(id) does not match its kind \(kind) in the schema"
         )
         var mask: UInt64 = 0
-        for index in target.fields.indices
-        where target.fields[index] != prediction.value(index, of: baseline.fields, kind: kind) {
-            mask |= 1 << UInt64(index)
+        for field in 0..<fieldCount
+        where target[targetPosition, field: field] != prediction.value(field, at: baselinePosition, of: baseline) {
+            mask |= 1 << UInt64(field)
         }
         guard mask != 0 else { return }
-        appendEntryHeader(.changed, id: target.id, nextID: &nextID, into: &buffer)
+        appendEntryHeader(.changed, id: id, nextID: &nextID, into: &buffer)
         buffer.appendVarint(mask)
-        for index in target.fields.indices where mask & (1 << UInt64(index)) != 0 {
-            buffer.appendZigZag(target.fields[index] &- prediction.value(index, of: baseline.fields, kind: kind))
+        for field in 0..<fieldCount where mask & (1 << UInt64(field)) != 0 {
+            let predicted = prediction.value(field, at: baselinePosition, of: baseline)
+            buffer.appendZigZag(target[targetPosition, field: field] &- predicted)
         }
     }
 }

@@ -31,20 +31,20 @@ public struct SnapshotDelta: Sendable, Hashable {
         var targetIndex = target.startIndex
         while baselineIndex < baseline.endIndex || targetIndex < target.endIndex {
             if targetIndex == target.endIndex
-                || (baselineIndex < baseline.endIndex && baseline[baselineIndex].id < target[targetIndex].id)
+                || (baselineIndex < baseline.endIndex && baseline.id(at: baselineIndex) < target.id(at: targetIndex))
             {
-                delta.removed.append(baseline[baselineIndex].id)
+                delta.removed.append(baseline.id(at: baselineIndex))
                 baselineIndex += 1
-            } else if baselineIndex == baseline.endIndex || target[targetIndex].id < baseline[baselineIndex].id {
+            } else if baselineIndex == baseline.endIndex || target.id(at: targetIndex) < baseline.id(at: baselineIndex) {
                 delta.added.append(target[targetIndex])
                 targetIndex += 1
             } else {
-                let old = baseline[baselineIndex]
-                let new = target[targetIndex]
-                if old.kind != new.kind || old.fields.count != new.fields.count {
-                    delta.removed.append(old.id)
-                    delta.added.append(new)
-                } else if let change = ChangedEntity(from: old, to: new) {
+                if baseline.kind(at: baselineIndex) != target.kind(at: targetIndex)
+                    || baseline.fieldCount(at: baselineIndex) != target.fieldCount(at: targetIndex)
+                {
+                    delta.removed.append(baseline.id(at: baselineIndex))
+                    delta.added.append(target[targetIndex])
+                } else if let change = ChangedEntity(from: baselineIndex, of: baseline, to: targetIndex, of: target) {
                     delta.changed.append(change)
                 }
                 baselineIndex += 1
@@ -56,15 +56,18 @@ public struct SnapshotDelta: Sendable, Hashable {
 }
 
 extension ChangedEntity {
-    /// The change from `old` to `new`, two entities of the same kind; nil if their fields are equal.
-    init?(from old: Entity, to new: Entity) {
+    /// The change from the entity at `oldPosition` in `old` to the one at `newPosition` in `new`, the same entity
+    /// with the same kind; nil if their fields are equal.
+    init?(from oldPosition: Int, of old: EntityTable, to newPosition: Int, of new: EntityTable) {
         var mask: UInt64 = 0
         var values: [Int64] = []
-        for index in new.fields.indices where new.fields[index] != old.fields[index] {
-            mask |= 1 << UInt64(index)
-            values.append(new.fields[index])
+        for field in 0..<new.fieldCount(at: newPosition) {
+            let value = new[newPosition, field: field]
+            guard value != old[oldPosition, field: field] else { continue }
+            mask |= 1 << UInt64(field)
+            values.append(value)
         }
         guard mask != 0 else { return nil }
-        self.init(id: new.id, kind: new.kind, changedFields: mask, values: values)
+        self.init(id: new.id(at: newPosition), kind: new.kind(at: newPosition), changedFields: mask, values: values)
     }
 }

@@ -14,25 +14,24 @@ struct SnapshotPrediction {
         self.elapsedTicks = Int64(truncatingIfNeeded: elapsedTicks)
     }
 
-    /// The predicted value of field `index` of `fields`, an entity of `kind`.
+    /// The predicted value of field `field` of the entity at `position` in `table`.
     @inline(__always)
-    func value(_ index: Int, of fields: [Int64], kind: Int) -> Int64 {
-        guard let velocityField = schema.kinds[kind].fields[index].velocityField else { return fields[index] }
-        return fields[index] &+ fields[velocityField] &* elapsedTicks
+    func value(_ field: Int, at position: Int, of table: EntityTable) -> Int64 {
+        let value = table[position, field: field]
+        let kind = Int(table.kind(at: position))
+        guard let velocityField = schema.kinds[kind].fields[field].velocityField else { return value }
+        return value &+ table[position, field: velocityField] &* elapsedTicks
     }
 
-    /// `entity` with every field at its predicted value; shares the field storage when nothing moves.
-    func predicted(_ entity: Entity) -> Entity {
-        guard elapsedTicks != 0 else { return entity }
-        var result = entity
-        let kind = Int(entity.kind)
-        for index in entity.fields.indices {
-            let value = value(index, of: entity.fields, kind: kind)
-            // Copy-on-write copies the fields only at the first field that moves.
-            if value != entity.fields[index] {
-                result.fields[index] = value
-            }
+    /// Appends the entity at `position` in `baseline` to `table` with every field at its predicted value; returns
+    /// its position in `table`.
+    func appendPredicted(_ position: Int, of baseline: EntityTable, to table: inout EntityTable) -> Int {
+        let fieldCount = baseline.fieldCount(at: position)
+        let id = baseline.id(at: position)
+        let appended = table.append(id: id, kind: baseline.kind(at: position), fieldCount: fieldCount)
+        for field in 0..<fieldCount {
+            table[appended, field: field] = value(field, at: position, of: baseline)
         }
-        return result
+        return appended
     }
 }
