@@ -124,6 +124,7 @@ public struct EntityTable: Sendable, Hashable, RandomAccessCollection {
         if position < rows.count && rows[position].id == entity.id {
             replace(at: position, with: entity)
         } else {
+            // An entity without fields first, where its fields will go; `replace` gives it them.
             let first = position < rows.count ? rows[position].firstField : values.count
             rows.insert(Row(id: entity.id, kind: entity.kind, fieldCount: 0, firstField: first), at: position)
             replace(at: position, with: entity)
@@ -150,8 +151,9 @@ public struct EntityTable: Sendable, Hashable, RandomAccessCollection {
     public mutating func remove(_ id: EntityID) -> Entity? {
         guard let position = index(of: id) else { return nil }
         let entity = self[position]
-        replace(at: position, with: Entity(id: id, kind: entity.kind, fields: []))
-        rows.remove(at: position)
+        let row = rows.remove(at: position)
+        values.removeSubrange(row.firstField..<row.firstField + Int(row.fieldCount))
+        moveFields(from: position, by: -Int(row.fieldCount))
         return entity
     }
 
@@ -174,13 +176,16 @@ public struct EntityTable: Sendable, Hashable, RandomAccessCollection {
         let row = rows[position]
         let first = row.firstField
         values.replaceSubrange(first..<first + Int(row.fieldCount), with: entity.fields)
-        let shift = entity.fields.count - Int(row.fieldCount)
         rows[position].kind = entity.kind
         rows[position].fieldCount = UInt8(entity.fields.count)
-        if shift != 0 {
-            for later in rows.indices.dropFirst(position + 1) {
-                rows[later].firstField += shift
-            }
+        moveFields(from: position + 1, by: entity.fields.count - Int(row.fieldCount))
+    }
+
+    /// Moves where the fields of the rows from `position` on start, after the fields before them grew or shrank.
+    private mutating func moveFields(from position: Int, by shift: Int) {
+        guard shift != 0 else { return }
+        for later in rows.indices.dropFirst(position) {
+            rows[later].firstField += shift
         }
     }
 }

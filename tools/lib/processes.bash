@@ -139,5 +139,8 @@ stop_all() {
 # cpu_ticks PID: user + system CPU time of the process so far, in clock ticks (getconf CLK_TCK per second).
 cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
 
+# machine_busy_ticks: the clock ticks all cores spent busy since boot (user, nice, system, irq, softirq, steal).
+machine_busy_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+
 # status_kb PID FIELD: a /proc/PID/status field in kB (VmRSS, VmHWM).
 status_kb() { awk -v field="$2:" '$1 == field { print $2 }' "/proc/$1/status"; }
