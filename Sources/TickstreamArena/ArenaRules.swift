@@ -56,11 +56,11 @@ public struct ArenaRules: GameRules {
 
     public func tick(_ room: inout RoomState, inputs: [PlayerInput], context: inout TickContext) {
         for input in inputs {
-            guard let entity = input.entity, let move = ArenaInput(payload: input.payload) else { continue }
-            room.entities.update(entity) { player in
-                player.fields[ArenaSchema.Player.heading] = move.heading.rawValue
-                player.fields[ArenaSchema.Player.lastInput] = Int64(truncatingIfNeeded: input.sequence)
-            }
+            guard let entity = input.entity, let position = room.entities.index(of: entity),
+                let move = ArenaInput(payload: input.payload)
+            else { continue }
+            room.entities[position, field: ArenaSchema.Player.heading] = move.heading.rawValue
+            room.entities[position, field: ArenaSchema.Player.lastInput] = Int64(truncatingIfNeeded: input.sequence)
         }
         movePlayers(&room)
         collectPickups(&room)
