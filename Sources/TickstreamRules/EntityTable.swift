@@ -35,7 +35,9 @@ public struct EntityTable: Sendable, Hashable, RandomAccessCollection {
         self.init(sortedUnchecked: sorted)
     }
 
-    /// Builds a table from entities already sorted by strictly increasing id, without checking.
+    /// Builds a table from entities already sorted by strictly increasing id, without sorting them again.
+    ///
+    /// - Precondition: the ids increase strictly (``append(id:kind:fieldCount:)`` traps otherwise).
     public init(sortedUnchecked entities: [Entity]) {
         self.init()
         reserveCapacity(entities: entities.count, fields: entities.reduce(0) { $0 + $1.fields.count })
