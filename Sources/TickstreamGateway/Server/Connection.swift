@@ -12,8 +12,8 @@ import TickstreamRules
 
 /// Serves one WebSocket connection: a reader that feeds client messages to the session's state machine and
 /// performs its actions, and a writer that sends what the session's outbox holds, one batch per flush. Both run on
-/// the channel's event loop (a ``MessageReader`` and an ``OutboxWriter``), or in this connection's task where an
-/// extension must apply.
+/// the channel's event loop (a ``MessageReader`` and an ``OutboxWriter``), or in this connection's task when their
+/// handlers could not be added (the channel closed during the upgrade).
 ///
 /// Inputs of the session reach Kafka in the order they arrived: the reader waits for each acknowledgement
 /// before it takes the next message. A watchdog cuts the connection off when one write waits longer than
@@ -30,9 +30,8 @@ final class Connection: Sendable {
     let inputLog: InputLog
     let limits: GatewayLimits
     let heartbeat: Heartbeat
-    /// Whether an ``OutboxWriter`` on the channel's event loop sends the outbox; false when the client may have
-    /// negotiated an extension, which only swift-websocket's writer applies.
-    let writesOnEventLoop: Bool
+    /// permessage-deflate, if the client negotiated it.
+    let deflate: PerMessageDeflate?
     let metrics: GatewayMetrics
     let logger: Logger
 
@@ -44,7 +43,7 @@ final class Connection: Sendable {
         inputLog: InputLog,
         limits: GatewayLimits,
         heartbeat: Heartbeat,
-        writesOnEventLoop: Bool,
+        deflate: PerMessageDeflate?,
         metrics: GatewayMetrics,
         logger: Logger
     ) {
@@ -55,7 +54,7 @@ final class Connection: Sendable {
         self.inputLog = inputLog
         self.limits = limits
         self.heartbeat = heartbeat
-        self.writesOnEventLoop = writesOnEventLoop
+        self.deflate = deflate
         self.metrics = metrics
         self.logger = logger
     }
@@ -99,30 +98,28 @@ final class Connection: Sendable {
         await end(after: reader)
     }
 
-    /// Puts a ``HeartbeatHandler`` and, unless the client negotiated an extension, an ``OutboxWriter`` right after
-    /// the WebSocket frame decoder; hands the ``MessageReader`` the upgrade installed, if it did, this connection.
+    /// Puts a ``HeartbeatHandler`` and an ``OutboxWriter`` right after the WebSocket frame decoder; hands the
+    /// ``MessageReader`` the upgrade installed, if it did, this connection.
     ///
     /// - Returns: the close the ``OutboxWriter`` hands over, nil when this connection's task writes the outbox instead
-    ///   (an extension, or a pipeline that took no handler because the channel closed meanwhile); and the reader.
+    ///   (a pipeline that took no handler because the channel closed meanwhile); and the reader.
     private func installHandlers(
         pendingWrite: PendingWrite
     ) async -> (closeHandOver: EventLoopFuture<Outbox.Close?>?, reader: NIOLoopBound<MessageReader>?) {
         guard let channel = channel.channel else { return (nil, nil) }
         let reader = await attachReader(on: channel)
-        let (heartbeat, writesOnEventLoop) = (self.heartbeat, self.writesOnEventLoop)
+        let (heartbeat, deflate) = (self.heartbeat, self.deflate)
         let (session, codec, metrics, logger) = (self.session, self.codec, self.metrics, self.logger)
         do {
             let closeHandOver = try await channel.eventLoop.submit { () throws -> EventLoopFuture<Outbox.Close?>? in
                 let operations = channel.pipeline.syncOperations
                 let decoder = try operations.handler(type: ByteToMessageHandler<WebSocketFrameDecoder>.self)
-                guard writesOnEventLoop else {
-                    try operations.addHandler(HeartbeatHandler(heartbeat: heartbeat), position: .after(decoder))
-                    return nil
-                }
                 let closeHandOver = channel.eventLoop.makePromise(of: Outbox.Close?.self)
                 let writer = OutboxWriter(
                     outbox: session.outbox,
                     codec: codec,
+                    // If zlib cannot start, messages go uncompressed, which permessage-deflate allows.
+                    deflater: try? deflate.map(MessageDeflater.init),
                     metrics: metrics,
                     pendingWrite: pendingWrite,
                     closeHandOver: closeHandOver,
@@ -143,8 +140,8 @@ final class Connection: Sendable {
         }
     }
 
-    /// Hands this connection the pipeline's ``MessageReader``; nil when there is none (an extension may apply, or the
-    /// channel closed before the upgrade completed), and then the reader task reads.
+    /// Hands this connection the pipeline's ``MessageReader``; nil when there is none (the channel closed before the
+    /// upgrade completed, or zlib could not start), and then the reader task reads.
     private func attachReader(on channel: any Channel) async -> NIOLoopBound<MessageReader>? {
         try? await channel.eventLoop.submit {
             let reader = try channel.pipeline.syncOperations.handler(type: MessageReader.self)
@@ -167,8 +164,8 @@ final class Connection: Sendable {
         logger.info("Player dropped", metadata: ["room": "\(room)"])
     }
 
-    /// Reads, in this task, the messages no ``MessageReader`` took: all of them on a connection that may have
-    /// negotiated an extension, none on the others, whose stream only ends with the closing handshake or the channel.
+    /// Reads, in this task, the messages no ``MessageReader`` took: all of them on a connection without one, none on
+    /// the others, whose stream only ends with the closing handshake or the channel.
     private func read(_ inbound: WebSocketInboundStream) async throws {
         for try await message in inbound.messages(maxSize: limits.maxMessageSize) {
             await withCheckedContinuation { (handled: CheckedContinuation<Void, Never>) in
@@ -456,7 +453,8 @@ final class Connection: Sendable {
         return .sentClose
     }
 
-    /// Writes the outbox through swift-websocket, which applies the negotiated extensions.
+    /// Writes the outbox through swift-websocket, uncompressed: for a connection whose ``OutboxWriter`` could not be
+    /// added.
     private func write(_ outbound: WebSocketOutboundWriter, pendingWrite: PendingWrite) async throws -> WriterEnd {
         while let flush = await session.outbox.next() {
             pendingWrite.begin()

@@ -3,7 +3,6 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import HummingbirdWebSocket
-import HummingbirdWSCompression
 import Logging
 import NIOCore
 import NIOWebSocket
@@ -58,10 +57,11 @@ extension Gateway {
         webSocketRouter.ws("/v1/ws") { request, requestContext in
             let handshake = Handshake(request: request, configuration: configuration)
             guard handshake.refusal == nil, handshake.format != nil else { return .dontUpgrade }
-            if handshake.handlesFramesOnEventLoop, let channel = requestContext.connection.channel {
-                let maxMessageSize = configuration.limits.maxMessageSize
+            if let channel = requestContext.connection.channel {
+                let (maxMessageSize, deflate) = (configuration.limits.maxMessageSize, handshake.deflate)
                 try await channel.eventLoop.submit {
-                    try channel.pipeline.syncOperations.addHandler(MessageReaderInstaller(maxMessageSize: maxMessageSize))
+                    let installer = MessageReaderInstaller(maxMessageSize: maxMessageSize, deflate: deflate)
+                    try channel.pipeline.syncOperations.addHandler(installer)
                 }.get()
             }
             return .upgrade(handshake.responseHeaders)
@@ -71,15 +71,13 @@ extension Gateway {
             try await serve(admission, inbound: inbound, outbound: outbound, context: context)
         }
 
-        let extensions: [WebSocketExtensionFactory] =
-            configuration.compression
-            ? [.perMessageDeflate(maxDecompressedFrameSize: configuration.limits.maxMessageSize)] : []
         let webSocketServer: HTTPServerBuilder = .http1WebSocketUpgrade(
             webSocketRouter: webSocketRouter,
             configuration: .init(
                 ws: WebSocketServerConfiguration(
                     maxFrameSize: configuration.limits.maxMessageSize,
-                    extensions: extensions,
+                    // None: the gateway negotiates permessage-deflate itself and applies it on the event loop.
+                    extensions: [],
                     autoPing: .disabled,  // each connection keeps its own `Heartbeat`, without a task
                     closeTimeout: configuration.closeTimeout
                 )
@@ -152,7 +150,7 @@ extension Gateway {
                 inputLog: context.inputLog,
                 limits: context.configuration.limits,
                 heartbeat: Heartbeat(interval: context.configuration.heartbeatInterval),
-                writesOnEventLoop: handshake.handlesFramesOnEventLoop,
+                deflate: handshake.deflate,
                 metrics: context.metrics,
                 logger: logger
             )

@@ -24,9 +24,8 @@ struct Handshake {
     /// The subprotocol: the first the client offers that the gateway speaks, the gateway's first if the client
     /// offers none; nil if the client offers only ones the gateway does not speak.
     let format: WireFormat?
-    /// Whether the connection's frames are read and written on its event loop (``MessageReader``, ``OutboxWriter``):
-    /// not when the client may negotiate an extension (permessage-deflate), which only swift-websocket applies.
-    let handlesFramesOnEventLoop: Bool
+    /// permessage-deflate, when the gateway compresses and the client offered it in terms the gateway accepts.
+    let deflate: PerMessageDeflate?
     /// Whether the client named a subprotocol, which the response must then echo.
     private let offered: Bool
 
@@ -43,8 +42,7 @@ struct Handshake {
             self.refusal = error
         }
         self.token = token
-        // Without an offer, no extension can be negotiated (swift-websocket does not say which were).
-        self.handlesFramesOnEventLoop = !configuration.compression || request.headers[.secWebSocketExtensions] == nil
+        self.deflate = configuration.compression ? PerMessageDeflate.negotiate(request.headers) : nil
         var offers: [String] = []
         for value in request.headers[values: .secWebSocketProtocol] {
             for name in value.split(separator: ",") {
@@ -66,8 +64,14 @@ struct Handshake {
 
     /// The headers of the 101 response.
     var responseHeaders: HTTPFields {
-        guard offered, let format else { return [:] }
-        return [.secWebSocketProtocol: format.name]
+        var headers: HTTPFields = [:]
+        if offered, let format {
+            headers[.secWebSocketProtocol] = format.name
+        }
+        if let deflate {
+            headers[.secWebSocketExtensions] = deflate.responseHeader
+        }
+        return headers
     }
 
     /// Browsers send `Origin`; a page of an origin not on the list must not open connections with the user's

@@ -1,3 +1,4 @@
+import CompressNIO
 import HummingbirdWebSocket
 import NIOCore
 import NIOHTTP1
@@ -14,9 +15,8 @@ import NIOWebSocket
 ///
 /// A ``MessageReaderInstaller`` puts it in the pipeline when the upgrade completes, before the first frame is read;
 /// messages that arrive before the connection is admitted wait for ``attach(_:)``. Waiting messages are bounded: from
-/// ``queueLimit`` on, the reader stops asking the socket for more, and TCP pushes back on the client.
-///
-/// Not for a connection that negotiated an extension (permessage-deflate): only swift-websocket's reader applies it.
+/// ``queueLimit`` on, the reader stops asking the socket for more, and TCP pushes back on the client. On a connection
+/// that negotiated permessage-deflate it inflates the messages sent compressed.
 final class MessageReader: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = WebSocketFrame
     typealias InboundOut = WebSocketFrame
@@ -36,14 +36,16 @@ final class MessageReader: ChannelDuplexHandler, RemovableChannelHandler {
 
     private let maxMessageSize: Int
     private let eventLoop: any EventLoop
+    /// Set when the connection negotiated permessage-deflate.
+    private let inflater: MessageInflater?
     private var connection: Connection?
     /// What the connection calls, from any thread, when the message that made it wait is handled. Made once per
     /// connection rather than per message; it holds the reader until the connection finishes.
     private var resume: (@Sendable () -> Void)?
     private var context: ChannelHandlerContext?
     private var queue = CircularBuffer<Received>(initialCapacity: 4)
-    /// The first frames of a fragmented message.
-    private var fragments: (opcode: WebSocketOpcode, data: ByteBuffer)?
+    /// The first frames of a fragmented message, and whether it was sent compressed.
+    private var fragments: (opcode: WebSocketOpcode, compressed: Bool, data: ByteBuffer)?
     /// The connection is handling a message that waits for Kafka or the broadcaster.
     private var busy = false
     /// After a violation, or once the connection finishes: later frames are dropped.
@@ -52,9 +54,10 @@ final class MessageReader: ChannelDuplexHandler, RemovableChannelHandler {
     /// Completed once the connection finished and every message taken before has been handled.
     private var finished: EventLoopPromise<Void>?
 
-    init(maxMessageSize: Int, eventLoop: any EventLoop) {
+    init(maxMessageSize: Int, eventLoop: any EventLoop, inflater: MessageInflater? = nil) {
         self.maxMessageSize = maxMessageSize
         self.eventLoop = eventLoop
+        self.inflater = inflater
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -121,8 +124,10 @@ final class MessageReader: ChannelDuplexHandler, RemovableChannelHandler {
     /// Queues the message `frame` completes, or keeps it until the message's final frame; queues a violation for a
     /// frame that breaks the protocol, as swift-websocket's reader would close the connection for it.
     private func assemble(_ frame: WebSocketFrame) {
-        guard frame.reservedBits.isEmpty else {
-            return violate(.protocolError, reason: "reserved bits set without an extension")
+        // rsv1 marks a compressed message, on its first frame only (RFC 7692 6).
+        let compressed = frame.rsv1 && inflater != nil && frame.opcode != .continuation
+        guard frame.reservedBits.subtracting(compressed ? .rsv1 : []).isEmpty else {
+            return violate(.protocolError, reason: "reserved bits set that no extension uses")
         }
         switch (frame.opcode, fragments) {
         case (.continuation, nil):
@@ -135,7 +140,7 @@ final class MessageReader: ChannelDuplexHandler, RemovableChannelHandler {
             message.data.writeBuffer(&data)
             if frame.fin {
                 fragments = nil
-                queue.append(.message(Self.message(message.opcode, message.data)))
+                complete(message.opcode, compressed: message.compressed, message.data)
             } else {
                 fragments = message
             }
@@ -143,10 +148,24 @@ final class MessageReader: ChannelDuplexHandler, RemovableChannelHandler {
             violate(.protocolError, reason: "a new message before the previous one's final frame")
         case (let opcode, nil):
             if frame.fin {
-                queue.append(.message(Self.message(opcode, frame.unmaskedData)))
+                complete(opcode, compressed: compressed, frame.unmaskedData)
             } else {
-                fragments = (opcode, frame.unmaskedData)
+                fragments = (opcode, compressed, frame.unmaskedData)
             }
+        }
+    }
+
+    /// Queues the message of all its frames' `data`, inflated first if it was sent compressed.
+    private func complete(_ opcode: WebSocketOpcode, compressed: Bool, _ data: ByteBuffer) {
+        guard compressed, let inflater else {
+            return queue.append(.message(Self.message(opcode, data)))
+        }
+        do {
+            queue.append(.message(Self.message(opcode, try inflater.inflate(data, maxSize: maxMessageSize))))
+        } catch let error as CompressNIOError where error == .bufferOverflow {
+            violate(.messageTooLarge, reason: "a message inflating past \(maxMessageSize) bytes")
+        } catch {
+            violate(.dataInconsistentWithMessage, reason: "a compressed message that does not inflate")
         }
     }
 
@@ -191,9 +210,11 @@ final class MessageReaderInstaller: ChannelInboundHandler, RemovableChannelHandl
     typealias InboundIn = NIOAny
 
     private let maxMessageSize: Int
+    private let deflate: PerMessageDeflate?
 
-    init(maxMessageSize: Int) {
+    init(maxMessageSize: Int, deflate: PerMessageDeflate?) {
         self.maxMessageSize = maxMessageSize
+        self.deflate = deflate
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -201,8 +222,13 @@ final class MessageReaderInstaller: ChannelInboundHandler, RemovableChannelHandl
             let operations = context.pipeline.syncOperations
             // Without a decoder the pipeline is not a WebSocket's: its connection reads in its task.
             if let decoder = try? operations.handler(type: ByteToMessageHandler<WebSocketFrameDecoder>.self) {
-                let reader = MessageReader(maxMessageSize: maxMessageSize, eventLoop: context.eventLoop)
-                try? operations.addHandler(reader, position: .after(decoder))
+                do {
+                    let inflater = try deflate.map(MessageInflater.init)
+                    let reader = MessageReader(maxMessageSize: maxMessageSize, eventLoop: context.eventLoop, inflater: inflater)
+                    try operations.addHandler(reader, position: .after(decoder))
+                } catch {
+                    // Then the connection reads in its task too, and a compressed message closes it with 1002.
+                }
             }
             operations.removeHandler(context: context, promise: nil)
         }

@@ -12,15 +12,16 @@ import NIOWebSocket
 /// swift-websocket writes itself, pongs and the close, pass it on their way out. It writes only while the channel is
 /// writable: while a slow client's socket is full, the outbox keeps only the newest snapshot, and the wait is what
 /// the connection's watchdog times (``PendingWrite``). It does not send the close: it writes what comes before it
-/// and hands the close over, for swift-websocket to send and to complete the closing handshake.
-///
-/// Not for a connection that negotiated an extension (permessage-deflate): only swift-websocket's writer applies it.
+/// and hands the close over, for swift-websocket to send and to complete the closing handshake. On a connection that
+/// negotiated permessage-deflate it compresses what it writes.
 final class OutboxWriter: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
 
     private let outbox: Outbox
     private let codec: MessageCodec
+    /// Set when the connection negotiated permessage-deflate.
+    private let deflater: MessageDeflater?
     private let metrics: GatewayMetrics
     private let pendingWrite: PendingWrite
     /// Completed once: with the close to send, or with nil when the outbox finished without one (the reader ended,
@@ -37,6 +38,7 @@ final class OutboxWriter: ChannelInboundHandler, RemovableChannelHandler {
     init(
         outbox: Outbox,
         codec: MessageCodec,
+        deflater: MessageDeflater?,
         metrics: GatewayMetrics,
         pendingWrite: PendingWrite,
         closeHandOver: EventLoopPromise<Outbox.Close?>,
@@ -44,6 +46,7 @@ final class OutboxWriter: ChannelInboundHandler, RemovableChannelHandler {
     ) {
         self.outbox = outbox
         self.codec = codec
+        self.deflater = deflater
         self.metrics = metrics
         self.pendingWrite = pendingWrite
         self.closeHandOver = closeHandOver
@@ -107,12 +110,15 @@ final class OutboxWriter: ChannelInboundHandler, RemovableChannelHandler {
         }
         if !flush.messages.isEmpty {
             do {
-                let frame = try codec.encode(flush.messages)
+                var frame = try codec.encode(flush.messages)
+                if let deflater {
+                    frame = try deflater.deflate(frame)
+                }
                 metrics.sent(frame, carrying: flush.messages)
                 // Its buffer's only reference, so that the frame encoder writes the header into its headroom.
                 context.write(wrapOutboundOut(consume frame), promise: nil)
             } catch {
-                logger.error("Cannot encode a batch for the client", metadata: ["error": "\(error)"])
+                logger.error("Cannot encode or compress a batch for the client", metadata: ["error": "\(error)"])
                 outbox.finish()
                 handOver(Outbox.Close(code: .unexpectedServerError, reason: "cannot encode a message"))
             }

@@ -155,8 +155,7 @@ struct GatewayEndToEndTests {
         }
     }
 
-    /// A connection that negotiated permessage-deflate is written by swift-websocket, which compresses; the others by
-    /// an `OutboxWriter` on the channel's event loop, which does not.
+    /// The `OutboxWriter` compresses for a connection that negotiated permessage-deflate, and only for one.
     @Test func onlyAClientThatNegotiatedDeflateGetsCompressedMessages() async throws {
         try await GatewayHarness.run { harness in
             for deflate in [true, false] {
@@ -297,6 +296,53 @@ struct GatewayEndToEndTests {
                 try await client.waitForClose()
             }
             #expect(close?.closeCode == .messageTooLarge)
+            try await Self.expectServing(harness)
+        }
+    }
+
+    /// A client's permessage-deflate compresses a message of 256 bytes or more: a join padded past that (JSON allows
+    /// the spaces) is inflated on the event loop and answered.
+    @Test func aCompressedMessageIsInflated() async throws {
+        try await GatewayHarness.run { harness in
+            let (welcome, _) = try await TestClient.connect(harness.url, subprotocol: "tickstream.v1.json", deflate: true) { client in
+                let join = #"{"join": {"room": "inflated-room"}}"# + String(repeating: " ", count: 1_000)
+                client.send(frame: .custom(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: join))))
+                return try await client.next { $0.welcomeMessage }
+            }
+            #expect(welcome.room == "inflated-room")
+        }
+    }
+
+    /// 20,000 spaces compress to a small frame, within the frame limit, but inflate past the 16 KiB message limit.
+    @Test func aCompressedMessageInflatingPastTheLimitClosesWith1009() async throws {
+        try await GatewayHarness.run { harness in
+            let (_, close) = try await TestClient.connect(harness.url, subprotocol: "tickstream.v1.json", deflate: true) { client in
+                let text = ByteBuffer(string: String(repeating: " ", count: 20_000))
+                client.send(frame: .custom(WebSocketFrame(fin: true, opcode: .text, data: text)))
+                try await client.waitForClose()
+            }
+            #expect(close?.closeCode == .messageTooLarge)
+            try await Self.expectServing(harness)
+        }
+    }
+
+    /// RSV1 marks a compressed message: bytes that do not inflate close with 1007 once permessage-deflate was
+    /// negotiated, and RSV1 without it with 1002.
+    @Test func aCompressedMessageThatDoesNotInflateClosesWith1007AndOneWithoutTheExtensionWith1002() async throws {
+        try await GatewayHarness.run { harness in
+            for (offered, code) in [(true, WebSocketErrorCode.dataInconsistentWithMessage), (false, .protocolError)] {
+                let offer = offered ? [("Sec-WebSocket-Extensions", "permessage-deflate")] : []
+                let sniffer = try await FrameSniffer.connect(port: harness.port, headers: offer)
+                try await sniffer.send(payload: [0x01, 0x02, 0x03], compressed: true)
+                let close = try await withTimeout(.seconds(20)) { () -> FrameSniffer.Frame? in
+                    for await frame in sniffer.frames where frame.opcode == .connectionClose {
+                        return frame
+                    }
+                    return nil
+                }
+                #expect(close?.closeCode == code, offered ? "deflate negotiated" : "no extension")
+                try? await sniffer.close()
+            }
             try await Self.expectServing(harness)
         }
     }

@@ -35,11 +35,15 @@ struct FrameSniffer {
 
     /// Sends `text` (under 126 bytes) as one masked text frame, as a client must.
     func send(text: String) async throws {
-        let payload = Array(text.utf8)
+        try await send(payload: Array(text.utf8))
+    }
+
+    /// Sends `payload` (under 126 bytes) as one masked text frame; with RSV1 set if `compressed`.
+    func send(payload: [UInt8], compressed: Bool = false) async throws {
         precondition(payload.count < 126, "one short frame")
         let mask: [UInt8] = [0x5A, 0x13, 0xC7, 0x02]
         var frame = ByteBuffer()
-        frame.writeInteger(UInt8(0x81))  // FIN, text
+        frame.writeInteger(UInt8(compressed ? 0xC1 : 0x81))  // FIN, RSV1 if compressed, text
         frame.writeInteger(UInt8(0x80 | payload.count))  // masked
         frame.writeBytes(mask)
         frame.writeBytes(payload.enumerated().map { $0.element ^ mask[$0.offset % 4] })
