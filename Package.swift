@@ -73,6 +73,7 @@ let package = Package(
         .target(
             name: "TickstreamProtocol",
             dependencies: [
+                .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
@@ -258,7 +259,6 @@ let package = Package(
             dependencies: [
                 "TickstreamGateway", "TickstreamSimulation", "TickstreamArena", "TickstreamKafka",
                 "TickstreamProtocol", "TickstreamRules", "TickstreamSnapshot", "TickstreamTesting",
-                .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),

@@ -2,6 +2,7 @@ import NIOCore
 import NIOEmbedded
 import NIOWebSocket
 import Testing
+import TickstreamProtocol
 
 @testable import TickstreamBots
 
@@ -10,10 +11,12 @@ import Testing
 @Suite struct WebSocketBotConnectionTests {
     final class Recorder: WebSocketBotDelegate {
         var messages: [(ByteBuffer, WebSocketOpcode)] = []
+        var wireSizes: [Int] = []
         var closes: [(code: Int?, byBot: Bool)] = []
 
-        func received(_ message: ByteBuffer, opcode: WebSocketOpcode) {
+        func received(_ message: ByteBuffer, opcode: WebSocketOpcode, wireSize: Int) {
             messages.append((message, opcode))
+            wireSizes.append(wireSize)
         }
 
         func connectionClosed(serverCloseCode: Int?, closedByBot: Bool) {
@@ -69,6 +72,24 @@ import Testing
         }
         #expect(keys[0] != keys[1])
         #expect(wire.readableBytes == 0)
+    }
+
+    /// "Hello" compressed as RFC 7692 7.2.3.1 shows it, the trailing empty block dropped, with RSV1 set.
+    func compressedHello() -> WebSocketFrame {
+        WebSocketFrame(fin: true, rsv1: true, opcode: .text, data: ByteBuffer(bytes: [0xF2, 0x48, 0xCD, 0xC9, 0xC9, 0x07, 0x00]))
+    }
+
+    @Test func aCompressedMessageIsInflatedAndCountedAtItsSizeOnTheWire() throws {
+        connection.inflater = try MessageInflater(maxSize: 1 << 10, resetsAfterEachMessage: false)
+        try channel.writeInbound(compressedHello())
+        #expect(recorder.messages.map { String(buffer: $0.0) } == ["Hello"])
+        #expect(recorder.wireSizes == [7])
+    }
+
+    @Test func aCompressedMessageWithoutTheExtensionDropsTheConnection() throws {
+        try channel.writeInbound(compressedHello())
+        #expect(recorder.messages.isEmpty)
+        #expect(!channel.isActive)
     }
 
     @Test func messagesReachTheBotAndPingsAreAnsweredWithTheirData() throws {

@@ -45,7 +45,7 @@ final class AbusiveBot: WebSocketBotDelegate {
         loop.schedule(at: run.start + plan.connectAt) { [self] in attempt() }
     }
 
-    func received(_ message: ByteBuffer, opcode: WebSocketOpcode) {
+    func received(_ message: ByteBuffer, opcode: WebSocketOpcode, wireSize: Int) {
         guard let batch = run.wire.batch(message, opcode: opcode) else { return }
         for message in batch.messages {
             switch message.message {
@@ -83,7 +83,8 @@ final class AbusiveBot: WebSocketBotDelegate {
         hasMisbehaved = false
         let giveUp = min(ContinuousClock.now + Self.answerTimeout, run.window.end + .seconds(2))
         let connection = WebSocketBotConnection(delegate: self, maskingSeed: .random(in: .min ... .max))
-        run.connector.connect(on: loop.eventLoop) { pipeline in
+        run.connector.connect(on: loop.eventLoop) { pipeline, inflater in
+            connection.inflater = inflater
             try pipeline.addHandler(connection)
         }
         .assumeIsolated()

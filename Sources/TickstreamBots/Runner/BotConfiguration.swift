@@ -16,6 +16,8 @@ package struct BotConfiguration: Sendable {
     package var warmup: Duration
     /// Speak `tickstream.v1.json` instead of `tickstream.v1.proto`. Default: false.
     package var isJSON: Bool
+    /// Offer permessage-deflate, as browsers do. Default: false.
+    package var offersDeflate: Bool
     /// Default: steady.
     package var scenario: BotScenario
     /// Rooms are named `<roomPrefix>-<n>`; a fresh prefix per run keeps runs from meeting. Default: "bots".
@@ -39,6 +41,7 @@ package struct BotConfiguration: Sendable {
         duration: Duration = .seconds(30),
         warmup: Duration = .seconds(5),
         isJSON: Bool = false,
+        offersDeflate: Bool = false,
         scenario: BotScenario = .steady,
         roomPrefix: String = "bots",
         slowReadDelay: Duration = .milliseconds(250),
@@ -54,6 +57,7 @@ package struct BotConfiguration: Sendable {
         self.duration = duration
         self.warmup = warmup
         self.isJSON = isJSON
+        self.offersDeflate = offersDeflate
         self.scenario = scenario
         self.roomPrefix = roomPrefix
         self.slowReadDelay = slowReadDelay
@@ -68,9 +72,12 @@ package struct BotConfiguration: Sendable {
         isJSON ? "tickstream.v1.json" : "tickstream.v1.proto"
     }
 
-    /// The upgrade request's extra headers: the subprotocol, and the token if any.
+    /// The upgrade request's extra headers: the subprotocol, the permessage-deflate offer if any, and the token if any.
     var headers: HTTPHeaders {
         var headers: HTTPHeaders = ["Sec-WebSocket-Protocol": subprotocol]
+        if offersDeflate {
+            headers.add(name: "Sec-WebSocket-Extensions", value: "permessage-deflate; client_max_window_bits")
+        }
         if let token {
             headers.add(name: "Authorization", value: "Bearer \(token)")
         }

@@ -64,13 +64,13 @@ final class PlayerBot: WebSocketBotDelegate {
         return measurements
     }
 
-    func received(_ message: ByteBuffer, opcode: WebSocketOpcode) {
+    func received(_ message: ByteBuffer, opcode: WebSocketOpcode, wireSize: Int) {
         let now = ContinuousClock.now
         let ack: ClientMessage?
         if let batch = wire.batch(message, opcode: opcode) {
-            ack = session.received(batch, size: message.readableBytes, at: now)
+            ack = session.received(batch, size: wireSize, at: now)
         } else {
-            session.receivedUndecodable(size: message.readableBytes, at: now)
+            session.receivedUndecodable(size: wireSize, at: now)
             ack = nil
         }
         if !isPlaying, session.phase == .playing {
@@ -116,10 +116,11 @@ final class PlayerBot: WebSocketBotDelegate {
         let end = interruption.map { run.start + $0.at } ?? run.window.end
         let connection = WebSocketBotConnection(delegate: self, maskingSeed: .random(in: .min ... .max))
         let slowReadDelay = plan.role == .slowReader ? TimeAmount(run.configuration.slowReadDelay) : nil
-        run.connector.connect(on: loop.eventLoop) { pipeline in
+        run.connector.connect(on: loop.eventLoop) { pipeline, inflater in
             if let slowReadDelay {
                 try pipeline.addHandler(SlowReadHandler(delay: slowReadDelay))
             }
+            connection.inflater = inflater
             try pipeline.addHandler(connection)
         }
         .assumeIsolated()

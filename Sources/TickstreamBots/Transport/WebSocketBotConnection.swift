@@ -1,10 +1,11 @@
 import NIOCore
 import NIOWebSocket
+import TickstreamProtocol
 
 /// What a bot hears from its connection; called on the connection's event loop.
 protocol WebSocketBotDelegate: AnyObject {
-    /// A whole text or binary message arrived.
-    func received(_ message: ByteBuffer, opcode: WebSocketOpcode)
+    /// A whole text or binary message arrived, `wireSize` bytes on the wire (less than `message` if it came compressed).
+    func received(_ message: ByteBuffer, opcode: WebSocketOpcode, wireSize: Int)
     /// The connection closed. `serverCloseCode` is the code of the server's close frame (nil without one);
     /// `closedByBot` says whether the bot started the closing handshake.
     func connectionClosed(serverCloseCode: Int?, closedByBot: Bool)
@@ -30,6 +31,8 @@ final class WebSocketBotConnection<Delegate: WebSocketBotDelegate>: ChannelInbou
     private var closedByBot = false
     private var serverCloseCode: Int?
     private var closeTimeout: Scheduled<Void>?
+    /// Set before the connection opens, when the server agreed to permessage-deflate.
+    var inflater: MessageInflater?
 
     /// - Parameters:
     ///   - delegate: The bot; held until the connection closes.
@@ -92,7 +95,15 @@ final class WebSocketBotConnection<Delegate: WebSocketBotDelegate>: ChannelInbou
         let frame = unwrapInboundIn(data)
         switch frame.opcode {
         case .binary, .text:
-            delegate?.received(frame.unmaskedData, opcode: frame.opcode)
+            var message = frame.unmaskedData
+            if frame.rsv1 {
+                // Compressed without the extension, or not inflating: a browser drops such a connection too.
+                guard let inflater, let inflated = try? inflater.inflate(message) else {
+                    return context.close(promise: nil)
+                }
+                message = inflated
+            }
+            delegate?.received(message, opcode: frame.opcode, wireSize: frame.length)
         case .ping:
             guard canSend else { return }
             let pong = WebSocketFrame(fin: true, opcode: .pong, maskKey: maskingKeys.nextKey(), data: frame.unmaskedData)

@@ -3,6 +3,7 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import NIOWebSocket
+import TickstreamProtocol
 
 /// Opens WebSocket connections to the gateway: TCP (and TLS for `wss`), the HTTP/1.1 upgrade asking for the run's
 /// subprotocol, then WebSocket frames.
@@ -30,11 +31,12 @@ struct WebSocketConnector: Sendable {
     ///
     /// - Parameters:
     ///   - eventLoop: The loop of the calling bot; the connection lives on it.
-    ///   - addHandlers: Adds the bot's handlers after the WebSocket handlers; called on `eventLoop`.
+    ///   - addHandlers: Adds the bot's handlers after the WebSocket handlers; called on `eventLoop` with the inflater
+    ///     of the server's compressed messages when it agreed to permessage-deflate.
     /// - Returns: The channel, or a failure: the connection or the upgrade failed (``BotTransportError/upgradeDeclined``).
     func connect(
         on eventLoop: any EventLoop,
-        addHandlers: @escaping (ChannelPipeline.SynchronousOperations) throws -> Void
+        addHandlers: @escaping (ChannelPipeline.SynchronousOperations, MessageInflater?) throws -> Void
     ) -> EventLoopFuture<any Channel> {
         eventLoop.assertInEventLoop()
         let addHandlers = NIOLoopBound(addHandlers, eventLoop: eventLoop)
@@ -66,16 +68,17 @@ struct WebSocketConnector: Sendable {
     /// The pipeline before the upgrade: TLS if any, HTTP, and the upgrader; returns whether the upgrade happened.
     private func configure(
         _ channel: any Channel,
-        addHandlers: NIOLoopBound<(ChannelPipeline.SynchronousOperations) throws -> Void>
+        addHandlers: NIOLoopBound<(ChannelPipeline.SynchronousOperations, MessageInflater?) throws -> Void>
     ) throws -> EventLoopFuture<Bool> {
         let pipeline = channel.pipeline.syncOperations
         if let tlsContext {
             let serverName = url.host.isIPAddress ? nil : url.host
             try pipeline.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: serverName))
         }
-        let upgrader = NIOTypedWebSocketClientUpgrader<Bool>(maxFrameSize: maxMessageSize) { channel, _ in
+        let upgrader = NIOTypedWebSocketClientUpgrader<Bool>(maxFrameSize: maxMessageSize) { [maxMessageSize] channel, response in
             channel.eventLoop.makeCompletedFuture {
                 let pipeline = channel.pipeline.syncOperations
+                let inflater = try Self.inflater(agreedIn: response, maxMessageSize: maxMessageSize)
                 try pipeline.addHandler(
                     NIOWebSocketFrameAggregator(
                         minNonFinalFragmentSize: 0,
@@ -83,7 +86,7 @@ struct WebSocketConnector: Sendable {
                         maxAccumulatedFrameSize: maxMessageSize
                     )
                 )
-                try addHandlers.value(pipeline)
+                try addHandlers.value(pipeline, inflater)
                 return true
             }
         }
@@ -99,6 +102,16 @@ struct WebSocketConnector: Sendable {
                 )
             )
         )
+    }
+}
+
+extension WebSocketConnector {
+    /// The inflater for the server's messages if the upgrade's response agreed to permessage-deflate (which the bots
+    /// offer only with `--deflate`).
+    fileprivate static func inflater(agreedIn response: HTTPResponseHead, maxMessageSize: Int) throws -> MessageInflater? {
+        guard let agreed = response.headers["Sec-WebSocket-Extensions"].first(where: { $0.hasPrefix("permessage-deflate") })
+        else { return nil }
+        return try MessageInflater(maxSize: maxMessageSize, resetsAfterEachMessage: agreed.contains("server_no_context_takeover"))
     }
 }
 

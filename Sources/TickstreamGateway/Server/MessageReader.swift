@@ -1,8 +1,8 @@
-import CompressNIO
 import HummingbirdWebSocket
 import NIOCore
 import NIOHTTP1
 import NIOWebSocket
+import TickstreamProtocol
 
 /// Reads a connection's messages on its event loop and hands them to its ``Connection`` one at a time: an input
 /// goes to Kafka from here, and the next message waits for its acknowledgement, so a session's inputs reach the log
@@ -160,12 +160,15 @@ final class MessageReader: ChannelDuplexHandler, RemovableChannelHandler {
         guard compressed, let inflater else {
             return queue.append(.message(Self.message(opcode, data)))
         }
-        do {
-            queue.append(.message(Self.message(opcode, try inflater.inflate(data, maxSize: maxMessageSize))))
-        } catch let error as CompressNIOError where error == .bufferOverflow {
-            violate(.messageTooLarge, reason: "a message inflating past \(maxMessageSize) bytes")
+        do throws(MessageInflaterError) {
+            queue.append(.message(Self.message(opcode, try inflater.inflate(data))))
         } catch {
-            violate(.dataInconsistentWithMessage, reason: "a compressed message that does not inflate")
+            switch error {
+            case .tooLarge:
+                violate(.messageTooLarge, reason: "a message inflating past \(maxMessageSize) bytes")
+            case .corrupt:
+                violate(.dataInconsistentWithMessage, reason: "a compressed message that does not inflate")
+            }
         }
     }
 
@@ -223,7 +226,9 @@ final class MessageReaderInstaller: ChannelInboundHandler, RemovableChannelHandl
             // Without a decoder the pipeline is not a WebSocket's: its connection reads in its task.
             if let decoder = try? operations.handler(type: ByteToMessageHandler<WebSocketFrameDecoder>.self) {
                 do {
-                    let inflater = try deflate.map(MessageInflater.init)
+                    let inflater = try deflate.map {
+                        try MessageInflater(maxSize: maxMessageSize, resetsAfterEachMessage: $0.clientNoContextTakeover)
+                    }
                     let reader = MessageReader(maxMessageSize: maxMessageSize, eventLoop: context.eventLoop, inflater: inflater)
                     try operations.addHandler(reader, position: .after(decoder))
                 } catch {

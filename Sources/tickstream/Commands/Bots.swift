@@ -34,6 +34,9 @@ struct Bots: AsyncParsableCommand {
     @Flag(help: "Speak the JSON subprotocol (tickstream.v1.json) instead of binary protobuf.")
     var jsonProtocol = false
 
+    @Flag(help: "Offer permessage-deflate, as browsers do; the traffic figures count the bytes on the wire.")
+    var deflate = false
+
     @Flag(help: "Print the summary as JSON on standard output.")
     var json = false
 
@@ -79,6 +82,7 @@ struct Bots: AsyncParsableCommand {
             duration: .seconds(duration),
             warmup: .seconds(warmup),
             isJSON: jsonProtocol,
+            offersDeflate: deflate,
             scenario: BotScenario.named(scenario, fraction: fraction) ?? .steady,
             roomPrefix: roomPrefix ?? "bots-" + String(UInt32.random(in: .min ... .max), radix: 36),
             eventLoopThreads: threads,

@@ -1,0 +1,51 @@
+public import NIOCore
+import CompressNIO
+
+/// Inflates the messages one side of a WebSocket connection sent with permessage-deflate (RFC 7692): the gateway's
+/// reader for a client's, a bot for the gateway's. Not thread-safe: one per connection, on its event loop.
+public final class MessageInflater {
+    private let decompressor: ZlibDecompressor
+    /// The largest message it inflates.
+    public let maxSize: Int
+    private let resetsAfterEachMessage: Bool
+
+    /// - Parameter resetsAfterEachMessage: The sender agreed to compress each message afresh (`*_no_context_takeover`).
+    public init(maxSize: Int, resetsAfterEachMessage: Bool) throws {
+        // The largest window reads a stream compressed with any window.
+        decompressor = try ZlibDecompressor(algorithm: .deflate, windowSize: 15)
+        self.maxSize = maxSize
+        self.resetsAfterEachMessage = resetsAfterEachMessage
+    }
+
+    /// The payload of the compressed message `data` (all its frames).
+    ///
+    /// - Throws: ``MessageInflaterError/tooLarge`` past ``maxSize``, ``MessageInflaterError/corrupt`` for data that does
+    ///   not inflate.
+    public func inflate(_ data: ByteBuffer) throws(MessageInflaterError) -> ByteBuffer {
+        var data = data
+        // The sender drops the empty stored block that ends each message (RFC 7692 7.2.1); inflating needs it.
+        data.writeBytes([0x00, 0x00, 0xFF, 0xFF])
+        let payload: ByteBuffer
+        do {
+            payload = try data.decompressStream(with: decompressor, maxSize: maxSize)
+            if resetsAfterEachMessage {
+                try decompressor.reset()
+            }
+        } catch let error as CompressNIOError where error == .bufferOverflow {
+            throw .tooLarge
+        } catch {
+            throw .corrupt
+        }
+        // CompressNIO's bound is loose (its buffers round up to powers of two): it bounds the memory, this the size.
+        guard payload.readableBytes <= maxSize else { throw .tooLarge }
+        return payload
+    }
+}
+
+/// Why a compressed message was refused.
+public enum MessageInflaterError: Error, Equatable {
+    /// It inflates past the size allowed.
+    case tooLarge
+    /// It does not inflate.
+    case corrupt
+}
