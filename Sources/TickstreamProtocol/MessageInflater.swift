@@ -6,7 +6,7 @@ import CompressNIO
 public final class MessageInflater {
     private let decompressor: ZlibDecompressor
     /// The largest message it inflates.
-    public let maxSize: Int
+    private let maxSize: Int
     private let resetsAfterEachMessage: Bool
 
     /// - Parameter resetsAfterEachMessage: The sender agreed to compress each message afresh (`*_no_context_takeover`).
@@ -21,9 +21,8 @@ public final class MessageInflater {
     ///
     /// - Throws: ``MessageInflaterError/tooLarge`` past ``maxSize``, ``MessageInflaterError/corrupt`` for data that does
     ///   not inflate.
-    public func inflate(_ data: ByteBuffer) throws(MessageInflaterError) -> ByteBuffer {
-        var data = data
-        // The sender drops the empty stored block that ends each message (RFC 7692 7.2.1); inflating needs it.
+    public func inflate(_ data: consuming ByteBuffer) throws(MessageInflaterError) -> ByteBuffer {
+        // Consumed, so that the caller's last use of the buffer lets the tail below be written in place. The sender drops the empty stored block that ends each message (RFC 7692 7.2.1); inflating needs it.
         data.writeBytes([0x00, 0x00, 0xFF, 0xFF])
         let payload: ByteBuffer
         do {

@@ -6,7 +6,7 @@ import SwiftProtobuf
 import Synchronization
 import Testing
 import TickstreamArena
-import TickstreamGateway
+@testable import TickstreamGateway
 import TickstreamKafka
 import TickstreamProtocol
 import TickstreamRules
@@ -300,28 +300,49 @@ struct GatewayEndToEndTests {
         }
     }
 
-    /// A client's permessage-deflate compresses a message of 256 bytes or more: a join padded past that (JSON allows
-    /// the spaces) is inflated on the event loop and answered.
+    /// `text` compressed as a client with permessage-deflate sends it (the deflater is the gateway's; the two
+    /// directions compress alike).
+    private static func compressed(_ text: String) throws -> [UInt8] {
+        let frame = try MessageDeflater(PerMessageDeflate()).deflate(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: text)))
+        try #require(frame.rsv1, "compressed, not sent as it is")
+        return Array(buffer: frame.data)
+    }
+
+    /// A join sent compressed (padded past the deflater's 256 bytes: JSON allows the spaces) is inflated on the event
+    /// loop and answered; the answer comes compressed too.
     @Test func aCompressedMessageIsInflated() async throws {
         try await GatewayHarness.run { harness in
-            let (welcome, _) = try await TestClient.connect(harness.url, subprotocol: "tickstream.v1.json", deflate: true) { client in
-                let join = #"{"join": {"room": "inflated-room"}}"# + String(repeating: " ", count: 1_000)
-                client.send(frame: .custom(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: join))))
-                return try await client.next { $0.welcomeMessage }
+            let sniffer = try await FrameSniffer.connect(port: harness.port, headers: [("Sec-WebSocket-Extensions", "permessage-deflate")])
+            try await sniffer.send(payload: Self.compressed(#"{"join": {"room": "inflated-room"}}"# + String(repeating: " ", count: 1_000)), compressed: true)
+            let welcome = try await withTimeout(.seconds(20)) { () -> FrameSniffer.Frame? in
+                for await frame in sniffer.frames where frame.opcode == .text {
+                    return frame
+                }
+                return nil
             }
-            #expect(welcome.room == "inflated-room")
+            let answer = try #require(welcome)
+            #expect(answer.compressed)
+            let text = String(buffer: try MessageInflater(maxSize: 1 << 20, resetsAfterEachMessage: false).inflate(answer.data))
+            #expect(text.contains("welcome") && text.contains("inflated-room"), "\(text)")
+            try? await sniffer.close()
         }
     }
 
     /// 20,000 spaces compress to a small frame, within the frame limit, but inflate past the 16 KiB message limit.
     @Test func aCompressedMessageInflatingPastTheLimitClosesWith1009() async throws {
         try await GatewayHarness.run { harness in
-            let (_, close) = try await TestClient.connect(harness.url, subprotocol: "tickstream.v1.json", deflate: true) { client in
-                let text = ByteBuffer(string: String(repeating: " ", count: 20_000))
-                client.send(frame: .custom(WebSocketFrame(fin: true, opcode: .text, data: text)))
-                try await client.waitForClose()
+            let sniffer = try await FrameSniffer.connect(port: harness.port, headers: [("Sec-WebSocket-Extensions", "permessage-deflate")])
+            let payload = try Self.compressed(String(repeating: " ", count: 20_000))
+            #expect(payload.count < 1_000, "far below the 16 KiB frame limit")
+            try await sniffer.send(payload: payload, compressed: true)
+            let close = try await withTimeout(.seconds(20)) { () -> FrameSniffer.Frame? in
+                for await frame in sniffer.frames where frame.opcode == .connectionClose {
+                    return frame
+                }
+                return nil
             }
             #expect(close?.closeCode == .messageTooLarge)
+            try? await sniffer.close()
             try await Self.expectServing(harness)
         }
     }

@@ -11,6 +11,8 @@ struct FrameSniffer {
         var compressed: Bool
         /// A close frame's status code.
         var closeCode: WebSocketErrorCode?
+        /// The payload, as sent (compressed if `compressed`).
+        var data = ByteBuffer()
     }
 
     /// The server's frames, in order; ends when the connection closes.
@@ -33,18 +35,23 @@ struct FrameSniffer {
         return FrameSniffer(frames: frames, channel: channel)
     }
 
-    /// Sends `text` (under 126 bytes) as one masked text frame, as a client must.
+    /// Sends `text` as one masked text frame, as a client must.
     func send(text: String) async throws {
         try await send(payload: Array(text.utf8))
     }
 
-    /// Sends `payload` (under 126 bytes) as one masked text frame; with RSV1 set if `compressed`.
+    /// Sends `payload` (under 64 KiB) as one masked text frame; with RSV1 set if `compressed`.
     func send(payload: [UInt8], compressed: Bool = false) async throws {
-        precondition(payload.count < 126, "one short frame")
+        precondition(payload.count <= UInt16.max, "a 16-bit length at most")
         let mask: [UInt8] = [0x5A, 0x13, 0xC7, 0x02]
         var frame = ByteBuffer()
         frame.writeInteger(UInt8(compressed ? 0xC1 : 0x81))  // FIN, RSV1 if compressed, text
-        frame.writeInteger(UInt8(0x80 | payload.count))  // masked
+        if payload.count < 126 {
+            frame.writeInteger(UInt8(0x80 | payload.count))  // masked
+        } else {
+            frame.writeInteger(UInt8(0x80 | 126))
+            frame.writeInteger(UInt16(payload.count))
+        }
         frame.writeBytes(mask)
         frame.writeBytes(payload.enumerated().map { $0.element ^ mask[$0.offset % 4] })
         try await channel.writeAndFlush(frame)
@@ -102,6 +109,7 @@ private final class FrameReader: ChannelInboundHandler {
             let opcode = WebSocketOpcode(encodedWebSocketOpcode: first & 0x0F)
         else { return nil }
         var frame = FrameSniffer.Frame(opcode: opcode, compressed: first & 0x40 != 0)
+        frame.data = received.getSlice(at: received.readerIndex + headerLength, length: payloadLength) ?? ByteBuffer()
         if opcode == .connectionClose, payloadLength >= 2 {
             frame.closeCode = received.getInteger(at: received.readerIndex + headerLength, as: UInt16.self).map { WebSocketErrorCode(codeNumber: Int($0)) }
         }
