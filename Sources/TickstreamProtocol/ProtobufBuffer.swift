@@ -18,6 +18,11 @@ package struct ProtobufBuffer: SwiftProtobufContiguousBytes {
         self.buffer = buffer
     }
 
+    /// An empty buffer, to write into, with room for `capacity` bytes.
+    package init(capacity: Int) {
+        buffer = Self.allocate(capacity)
+    }
+
     package init(repeating byte: UInt8, count: Int) {
         buffer = Self.allocate(count)
         buffer.writeRepeatingByte(byte, count: count)

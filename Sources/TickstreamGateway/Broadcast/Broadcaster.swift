@@ -278,16 +278,24 @@ actor Broadcaster: Service {
 
     private func deliverSnapshot(_ entities: EntityTable, tick: UInt64, to feed: Feed) {
         var encoder = SnapshotEncoder(tick: tick, target: entities, history: feed.history, schema: rules.schema)
+        var failure: (any Error)?
         for member in feed.members.values where member.welcomed {
             let session = member.session
-            var snapshot = encoder.snapshot(acknowledgedTick: session.acknowledgedTick, format: session.format)
-            snapshot.lastAppliedSequence = feed.lastApplied[session.player] ?? 0
-            var message = ServerMessage()
-            message.message = .snapshot(snapshot)
-            if session.outbox.sendSnapshot(message) {
+            let shared: SharedSnapshot
+            do {
+                shared = try encoder.snapshot(acknowledgedTick: session.acknowledgedTick, format: session.format)
+            } catch {
+                failure = error
+                continue
+            }
+            let snapshot = ClientSnapshot(shared: shared, lastAppliedSequence: feed.lastApplied[session.player] ?? 0)
+            if session.outbox.sendSnapshot(snapshot) {
                 metrics.snapshotsSkipped.increment()
             }
         }
         metrics.snapshotEncodings.increment(by: encoder.encodingCount)
+        if let failure {
+            logger.error("Cannot encode a snapshot", metadata: ["tick": "\(tick)", "error": "\(failure)"])
+        }
     }
 }

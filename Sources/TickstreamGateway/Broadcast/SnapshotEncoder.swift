@@ -16,7 +16,7 @@ struct SnapshotEncoder {
     private let history: RoomHistory
     private let schema: EntitySchema
     private let entityHash: UInt64
-    private var cache: [Key: ServerMessage.Snapshot] = [:]
+    private var cache: [Key: SharedSnapshot] = [:]
 
     init(tick: UInt64, target: EntityTable, history: RoomHistory, schema: EntitySchema) {
         self.tick = tick
@@ -34,7 +34,7 @@ struct SnapshotEncoder {
 
     /// The snapshot for a client that acknowledged `acknowledgedTick`: a delta from it if the history still holds
     /// it, else a keyframe.
-    mutating func snapshot(acknowledgedTick: UInt64, format: WireFormat) -> ServerMessage.Snapshot {
+    mutating func snapshot(acknowledgedTick: UInt64, format: WireFormat) throws -> SharedSnapshot {
         let baseline = acknowledgedTick != 0 && acknowledgedTick < tick ? history.entities(at: acknowledgedTick) : nil
         let key = Key(baselineTick: baseline == nil ? 0 : acknowledgedTick, json: format.isJSON)
         if let cached = cache[key] {
@@ -70,8 +70,9 @@ struct SnapshotEncoder {
             snapshot.entities = entities
             snapshot.removed = delta.removed
         }
-        cache[key] = snapshot
-        return snapshot
+        let shared = try SharedSnapshot(snapshot, format: format)
+        cache[key] = shared
+        return shared
     }
 
     /// An entity with every field, by name.

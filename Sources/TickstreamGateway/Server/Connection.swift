@@ -462,10 +462,10 @@ final class Connection: Sendable {
             if flush.ping {
                 try await outbound.write(.custom(.emptyPing))
             }
-            if !flush.messages.isEmpty {
-                let frame = try codec.encode(flush.messages)
+            if flush.hasBatch {
+                let frame = try codec.encode(flush.messages, snapshot: flush.snapshot)
                 try await outbound.write(.custom(frame))
-                metrics.sent(frame, carrying: flush.messages)
+                metrics.sent(frame, carrying: flush)
             }
             if let close = flush.close {
                 try await outbound.close(close.code, reason: close.reason)

@@ -50,11 +50,13 @@ final class GatewayMetrics: Sendable {
         stateRecordAge.recordMilliseconds(max(0, nowMs - createdAtMs))
     }
 
-    /// Counts a batch frame written to a client, its bytes and its snapshots.
-    func sent(_ frame: WebSocketFrame, carrying messages: [ServerMessage]) {
+    /// Counts a batch frame written to a client, its bytes and its snapshot.
+    func sent(_ frame: WebSocketFrame, carrying flush: Outbox.Flush) {
         framesSent.increment()
         bytesSent.increment(by: frame.data.readableBytes)
-        snapshotsSent.increment(by: messages.count { if case .snapshot = $0.message { true } else { false } })
+        if flush.snapshot != nil {
+            snapshotsSent.increment()
+        }
     }
 
     /// Counts an error sent to a client, by code; inputs refused before the log are among them.

@@ -108,13 +108,13 @@ final class OutboxWriter: ChannelInboundHandler, RemovableChannelHandler {
         if flush.ping {
             context.write(wrapOutboundOut(.emptyPing), promise: nil)
         }
-        if !flush.messages.isEmpty {
+        if flush.hasBatch {
             do {
-                var frame = try codec.encode(flush.messages)
+                var frame = try codec.encode(flush.messages, snapshot: flush.snapshot)
                 if let deflater {
                     frame = try deflater.deflate(frame)
                 }
-                metrics.sent(frame, carrying: flush.messages)
+                metrics.sent(frame, carrying: flush)
                 // Its buffer's only reference, so that the frame encoder writes the header into its headroom.
                 context.write(wrapOutboundOut(consume frame), promise: nil)
             } catch {

@@ -12,12 +12,16 @@ import TickstreamProtocol
 /// encoded against the client's acknowledged tick, so any one of them applies). Other messages (events, errors,
 /// relays) all wait, up to `capacity`; a client that lets more pile up is closed with 1008.
 final class Outbox: Sendable {
-    /// What the writer sends next: a ping if one is due, the messages due, in order (the snapshot last), then a
-    /// close if one is due.
+    /// What the writer sends next: a ping if one is due, the messages due, in order, the snapshot, then a close if
+    /// one is due.
     struct Flush: Equatable {
         var ping = false
         var messages: [ServerMessage]
+        var snapshot: ClientSnapshot?
         var close: Close?
+
+        /// Whether there is a batch to send.
+        var hasBatch: Bool { !messages.isEmpty || snapshot != nil }
     }
 
     struct Close: Equatable {
@@ -43,7 +47,7 @@ final class Outbox: Sendable {
 
     fileprivate struct State {
         var messages: [ServerMessage] = []
-        var snapshot: ServerMessage?
+        var snapshot: ClientSnapshot?
         var close: Close?
         var pingDue = false
         /// The writer has taken the close, or the connection is gone: `next()` answers nil.
@@ -53,11 +57,8 @@ final class Outbox: Sendable {
         var hasWork: Bool { !messages.isEmpty || snapshot != nil || close != nil || pingDue }
 
         mutating func takeFlush() -> Flush {
-            var flush = Flush(ping: pingDue, messages: messages, close: close)
+            let flush = Flush(ping: pingDue, messages: messages, snapshot: snapshot, close: close)
             pingDue = false
-            if let snapshot {
-                flush.messages.append(snapshot)
-            }
             messages.removeAll(keepingCapacity: true)
             snapshot = nil
             if close != nil {
@@ -92,7 +93,7 @@ final class Outbox: Sendable {
 
     /// Queues `snapshot` in place of any snapshot still waiting; returns true if it replaced one.
     @discardableResult
-    func sendSnapshot(_ snapshot: ServerMessage) -> Bool {
+    func sendSnapshot(_ snapshot: ClientSnapshot) -> Bool {
         let (replaced, wakeUp) = state.withLock { state -> (Bool, WakeUp?) in
             guard !state.finished, state.close == nil else { return (false, nil) }
             let replaced = state.snapshot != nil

@@ -39,10 +39,16 @@ struct MessageCodec: Sendable {
         }
     }
 
-    /// The messages of one flush of the outbox, as one batch.
-    func encode(_ messages: [ServerMessage]) throws -> WebSocketFrame {
+    /// The messages of one flush of the outbox, and its snapshot last, as one batch.
+    func encode(_ messages: [ServerMessage], snapshot: ClientSnapshot? = nil) throws -> WebSocketFrame {
+        if let snapshot, let members = snapshot.shared.jsonMembers {
+            return try encodeJSON(messages, snapshot: snapshot, members: members)
+        }
         var batch = ServerBatch()
         batch.messages = messages
+        if let snapshot {
+            batch.messages.append(snapshot.message)
+        }
         return try encode(batch)
     }
 
@@ -56,5 +62,30 @@ struct MessageCodec: Sendable {
         }
         let bytes: ProtobufBuffer = try batch.serializedBytes()
         return WebSocketFrame(fin: true, opcode: .binary, data: bytes.buffer)
+    }
+
+    /// The batch's JSON as SwiftProtobuf writes it, `{"messages":[…]}`, but with the snapshot spliced from the text
+    /// its clients share: `{"snapshot":{<shared members>,"lastAppliedSequence":"<this client's>"}}`.
+    private func encodeJSON(_ messages: [ServerMessage], snapshot: ClientSnapshot, members: ByteBuffer) throws -> WebSocketFrame {
+        var text = ProtobufBuffer(capacity: members.readableBytes + 64)
+        text.buffer.writeStaticString(#"{"messages":["#)
+        for message in messages {
+            let json: [UInt8] = try message.jsonUTF8Bytes()
+            text.buffer.writeBytes(json)
+            text.buffer.writeStaticString(",")
+        }
+        text.buffer.writeStaticString(#"{"snapshot":{"#)
+        text.buffer.writeImmutableBuffer(members)
+        if snapshot.lastAppliedSequence != 0 {
+            if members.readableBytes > 0 {
+                text.buffer.writeStaticString(",")
+            }
+            // The JSON mapping writes 64-bit integers as strings, and leaves out zeros.
+            text.buffer.writeStaticString(#""lastAppliedSequence":""#)
+            text.buffer.writeString(String(snapshot.lastAppliedSequence))
+            text.buffer.writeStaticString(#"""#)
+        }
+        text.buffer.writeStaticString("}}]}")
+        return WebSocketFrame(fin: true, opcode: .text, data: text.buffer)
     }
 }

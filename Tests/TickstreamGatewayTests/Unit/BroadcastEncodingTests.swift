@@ -75,17 +75,18 @@ import TickstreamSnapshot
         _ = history.apply(record(tick: 3, baseline: 2, table(3, pickup: false), from: table(2)), schema: schema)
         var encoder = SnapshotEncoder(tick: 3, target: table(3, pickup: false), history: history, schema: schema)
 
-        let fromOne = encoder.snapshot(acknowledgedTick: 1, format: .protobuf)
+        let fromOneShared = try encoder.snapshot(acknowledgedTick: 1, format: .protobuf)
+        let fromOne = fromOneShared.snapshot
         #expect(fromOne.baselineTick == 1)
         #expect(try SnapshotCodec.decode([UInt8](fromOne.payload), baseline: table(1), baselineTick: 1, tick: 3, schema: schema) == table(3, pickup: false))
-        #expect(encoder.snapshot(acknowledgedTick: 1, format: .protobuf) == fromOne)
-        #expect(encoder.snapshot(acknowledgedTick: 0, format: .protobuf).baselineTick == 0)
-        #expect(encoder.snapshot(acknowledgedTick: 99, format: .protobuf).baselineTick == 0, "unknown baseline: keyframe")
+        #expect(try encoder.snapshot(acknowledgedTick: 1, format: .protobuf) === fromOneShared, "shared, not encoded again")
+        #expect(try encoder.snapshot(acknowledgedTick: 0, format: .protobuf).snapshot.baselineTick == 0)
+        #expect(try encoder.snapshot(acknowledgedTick: 99, format: .protobuf).snapshot.baselineTick == 0, "unknown baseline: keyframe")
         #expect(encoder.encodingCount == 2)
         #expect(fromOne.entityHash == 0, "a delta off the 30-tick grid carries no hash")
-        #expect(encoder.snapshot(acknowledgedTick: 0, format: .protobuf).entityHash == table(3, pickup: false).entityHash, "keyframes do")
+        #expect(try encoder.snapshot(acknowledgedTick: 0, format: .protobuf).snapshot.entityHash == table(3, pickup: false).entityHash, "keyframes do")
 
-        let json = encoder.snapshot(acknowledgedTick: 2, format: .json)
+        let json = try encoder.snapshot(acknowledgedTick: 2, format: .json).snapshot
         #expect(json.baselineTick == 2)
         #expect(json.payload.isEmpty)
         #expect(json.removed == [2])
@@ -93,7 +94,7 @@ import TickstreamSnapshot
         #expect(json.entities.first?.kind == "player")
         #expect(json.entities.first?.fields == ["x": 3])
 
-        let jsonKeyframe = encoder.snapshot(acknowledgedTick: 0, format: .json)
+        let jsonKeyframe = try encoder.snapshot(acknowledgedTick: 0, format: .json).snapshot
         #expect(jsonKeyframe.entities.first?.fields.count == 7)
         #expect(encoder.encodingCount == 4)
     }

@@ -6,27 +6,28 @@ import TickstreamProtocol
 @testable import TickstreamGateway
 
 @Suite struct OutboxTests {
-    func snapshot(_ tick: UInt64) -> ServerMessage {
-        .with { $0.snapshot = .with { $0.tick = tick } }
+    func snapshot(_ tick: UInt64) throws -> ClientSnapshot {
+        ClientSnapshot(shared: try SharedSnapshot(.with { $0.tick = tick }, format: .protobuf), lastAppliedSequence: tick)
     }
 
-    @Test func everythingDueGoesInOneFlushWithTheNewestSnapshotLast() async {
+    @Test func everythingDueGoesInOneFlushWithTheNewestSnapshot() async throws {
         let outbox = Outbox(capacity: 8)
         outbox.send(.error(.notJoined, "a"))
-        #expect(!outbox.sendSnapshot(snapshot(1)))
-        #expect(outbox.sendSnapshot(snapshot(2)), "an undelivered snapshot is replaced")
+        #expect(!outbox.sendSnapshot(try snapshot(1)))
+        #expect(outbox.sendSnapshot(try snapshot(2)), "an undelivered snapshot is replaced")
         outbox.send(.error(.notJoined, "b"))
         let flush = await outbox.next()
-        #expect(flush?.messages == [.error(.notJoined, "a"), .error(.notJoined, "b"), snapshot(2)])
+        #expect(flush?.messages == [.error(.notJoined, "a"), .error(.notJoined, "b")])
+        #expect(flush?.snapshot == (try snapshot(2)))
         #expect(flush?.close == nil)
     }
 
-    @Test func aWaitingWriterWakesUp() async {
+    @Test func aWaitingWriterWakesUp() async throws {
         let outbox = Outbox(capacity: 8)
         async let flush = outbox.next()
         try? await Task.sleep(for: .milliseconds(20))
-        outbox.sendSnapshot(snapshot(3))
-        #expect(await flush?.messages == [snapshot(3)])
+        outbox.sendSnapshot(try snapshot(3))
+        #expect(await flush?.snapshot == (try snapshot(3)))
     }
 
     @Test func overflowClosesWith1008AndNothingMoreIsQueued() async {
@@ -60,15 +61,15 @@ import TickstreamProtocol
         #expect(await flush == nil)
     }
 
-    @Test func aHandlerIsWokenOnceForWhatArrivesAndTakesItItself() {
+    @Test func aHandlerIsWokenOnceForWhatArrivesAndTakesItItself() throws {
         let outbox = Outbox(capacity: 8)
         let wakeUps = Mutex(0)
         let wakeUp: @Sendable () -> Void = { wakeUps.withLock { $0 += 1 } }
         #expect(outbox.takeOrArm(wakeUp) == .armed)
         outbox.send(.error(.notJoined, "a"))
-        outbox.sendSnapshot(snapshot(1))
+        outbox.sendSnapshot(try snapshot(1))
         #expect(wakeUps.withLock { $0 } == 1, "woken once, not once a message")
-        #expect(outbox.takeOrArm(wakeUp) == .flush(Outbox.Flush(messages: [.error(.notJoined, "a"), snapshot(1)])))
+        #expect(outbox.takeOrArm(wakeUp) == .flush(Outbox.Flush(messages: [.error(.notJoined, "a")], snapshot: try snapshot(1))))
         #expect(outbox.takeOrArm(wakeUp) == .armed)
         outbox.finish()
         #expect(wakeUps.withLock { $0 } == 2, "finishing wakes it, to end")
