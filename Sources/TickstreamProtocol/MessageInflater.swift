@@ -9,10 +9,13 @@ public final class MessageInflater {
     private let maxSize: Int
     private let resetsAfterEachMessage: Bool
 
-    /// - Parameter resetsAfterEachMessage: The sender agreed to compress each message afresh (`*_no_context_takeover`).
-    public init(maxSize: Int, resetsAfterEachMessage: Bool) throws {
-        // The largest window reads a stream compressed with any window.
-        decompressor = try ZlibDecompressor(algorithm: .deflate, windowSize: 15)
+    /// - Parameters:
+    ///   - windowBits: The largest window the sender agreed to compress with, 9–15; the default, the largest, reads a
+    ///     stream compressed with any window.
+    ///   - resetsAfterEachMessage: The sender agreed to compress each message afresh (`*_no_context_takeover`).
+    public init(maxSize: Int, windowBits: Int = 15, resetsAfterEachMessage: Bool) throws {
+        precondition((9...15).contains(windowBits), "zlib inflates with a window of 9 to 15 bits")
+        decompressor = try ZlibDecompressor(algorithm: .deflate, windowSize: Int32(windowBits))
         self.maxSize = maxSize
         self.resetsAfterEachMessage = resetsAfterEachMessage
     }

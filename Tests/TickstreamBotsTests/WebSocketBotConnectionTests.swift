@@ -1,5 +1,6 @@
 import NIOCore
 import NIOEmbedded
+import NIOHTTP1
 import NIOWebSocket
 import Testing
 import TickstreamProtocol
@@ -79,11 +80,36 @@ import TickstreamProtocol
         WebSocketFrame(fin: true, rsv1: true, opcode: .text, data: ByteBuffer(bytes: [0xF2, 0x48, 0xCD, 0xC9, 0xC9, 0x07, 0x00]))
     }
 
+    /// The terms of the server's answer: its window for the bot, and which sides start afresh with each message.
+    func agreement(_ header: String) throws -> NegotiatedDeflate? {
+        let response = HTTPResponseHead(version: .http1_1, status: .switchingProtocols, headers: ["Sec-WebSocket-Extensions": header])
+        return try NegotiatedDeflate(agreedIn: response, maxMessageSize: 1 << 10)
+    }
+
     @Test func aCompressedMessageIsInflatedAndCountedAtItsSizeOnTheWire() throws {
-        connection.inflater = try MessageInflater(maxSize: 1 << 10, resetsAfterEachMessage: false)
+        connection.deflate = try agreement("permessage-deflate")
         try channel.writeInbound(compressedHello())
         #expect(recorder.messages.map { String(buffer: $0.0) } == ["Hello"])
         #expect(recorder.wireSizes == [7])
+    }
+
+    /// As browsers do, the bot compresses every message once the server agreed, however small, and in the window
+    /// the server chose for it; control frames go as they are.
+    @Test func withTheExtensionTheBotCompressesWhatItSends() throws {
+        connection.deflate = try agreement("permessage-deflate; client_max_window_bits=10; client_no_context_takeover")
+        for _ in 0..<2 {
+            connection.send(ByteBuffer(string: "Hello"), opcode: .text)
+            let frame = try #require(try channel.readOutbound(as: WebSocketFrame.self))
+            #expect(frame.rsv1 && frame.opcode == .text)
+            // Without context takeover each message inflates on its own, with the window agreed. (The frame holds
+            // its payload unmasked until the encoder masks it.)
+            let inflater = try MessageInflater(maxSize: 1 << 10, windowBits: 10, resetsAfterEachMessage: true)
+            #expect(String(buffer: try inflater.inflate(frame.data)) == "Hello")
+            #expect(frame.data == compressedHello().data, "RFC 7692's bytes for a fresh \"Hello\"")
+        }
+        try channel.writeInbound(serverFrame(.ping))
+        #expect(try channel.readOutbound(as: WebSocketFrame.self)?.rsv1 == false)
+        #expect(try agreement("x-webkit-deflate-frame") == nil)
     }
 
     @Test func aCompressedMessageWithoutTheExtensionDropsTheConnection() throws {

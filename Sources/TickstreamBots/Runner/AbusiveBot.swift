@@ -83,8 +83,8 @@ final class AbusiveBot: WebSocketBotDelegate {
         hasMisbehaved = false
         let giveUp = min(ContinuousClock.now + Self.answerTimeout, run.window.end + .seconds(2))
         let connection = WebSocketBotConnection(delegate: self, maskingSeed: .random(in: .min ... .max))
-        run.connector.connect(on: loop.eventLoop) { pipeline, inflater in
-            connection.inflater = inflater
+        run.connector.connect(on: loop.eventLoop) { pipeline, deflate in
+            connection.deflate = deflate
             try pipeline.addHandler(connection)
         }
         .assumeIsolated()

@@ -16,7 +16,7 @@ package struct BotConfiguration: Sendable {
     package var warmup: Duration
     /// Speak `tickstream.v1.json` instead of `tickstream.v1.proto`. Default: false.
     package var isJSON: Bool
-    /// Offer permessage-deflate, as browsers do. Default: false.
+    /// Offer permessage-deflate, and compress every message once it is agreed, as browsers do. Default: false.
     package var offersDeflate: Bool
     /// Default: steady.
     package var scenario: BotScenario

@@ -116,11 +116,11 @@ final class PlayerBot: WebSocketBotDelegate {
         let end = interruption.map { run.start + $0.at } ?? run.window.end
         let connection = WebSocketBotConnection(delegate: self, maskingSeed: .random(in: .min ... .max))
         let slowReadDelay = plan.role == .slowReader ? TimeAmount(run.configuration.slowReadDelay) : nil
-        run.connector.connect(on: loop.eventLoop) { pipeline, inflater in
+        run.connector.connect(on: loop.eventLoop) { pipeline, deflate in
             if let slowReadDelay {
                 try pipeline.addHandler(SlowReadHandler(delay: slowReadDelay))
             }
-            connection.inflater = inflater
+            connection.deflate = deflate
             try pipeline.addHandler(connection)
         }
         .assumeIsolated()

@@ -32,7 +32,7 @@ final class WebSocketBotConnection<Delegate: WebSocketBotDelegate>: ChannelInbou
     private var serverCloseCode: Int?
     private var closeTimeout: Scheduled<Void>?
     /// Set before the connection opens, when the server agreed to permessage-deflate.
-    var inflater: MessageInflater?
+    var deflate: NegotiatedDeflate?
 
     /// - Parameters:
     ///   - delegate: The bot; held until the connection closes.
@@ -56,10 +56,19 @@ final class WebSocketBotConnection<Delegate: WebSocketBotDelegate>: ChannelInbou
         isOpen = true
     }
 
-    /// Sends one unfragmented message; `flush: false` lets a burst leave in one flush.
+    /// Sends one unfragmented message, compressed if the server agreed to it; `flush: false` lets a burst leave in
+    /// one flush.
     func send(_ payload: ByteBuffer, opcode: WebSocketOpcode, flush: Bool = true) {
         guard canSend, let context else { return }
-        let frame = WebSocketFrame(fin: true, opcode: opcode, maskKey: maskingKeys.nextKey(), data: payload)
+        let frame: WebSocketFrame
+        if let deflater = deflate?.deflater {
+            guard let compressed = try? deflater.deflate(payload) else {
+                return context.close(promise: nil)
+            }
+            frame = WebSocketFrame(fin: true, rsv1: true, opcode: opcode, maskKey: maskingKeys.nextKey(), data: compressed)
+        } else {
+            frame = WebSocketFrame(fin: true, opcode: opcode, maskKey: maskingKeys.nextKey(), data: payload)
+        }
         if flush {
             context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
         } else {
@@ -98,7 +107,7 @@ final class WebSocketBotConnection<Delegate: WebSocketBotDelegate>: ChannelInbou
             var message = frame.unmaskedData
             if frame.rsv1 {
                 // Compressed without the extension, or not inflating: a browser drops such a connection too.
-                guard let inflater, let inflated = try? inflater.inflate(message) else {
+                guard let inflater = deflate?.inflater, let inflated = try? inflater.inflate(message) else {
                     return context.close(promise: nil)
                 }
                 message = inflated

@@ -31,12 +31,12 @@ struct WebSocketConnector: Sendable {
     ///
     /// - Parameters:
     ///   - eventLoop: The loop of the calling bot; the connection lives on it.
-    ///   - addHandlers: Adds the bot's handlers after the WebSocket handlers; called on `eventLoop` with the inflater
-    ///     of the server's compressed messages when it agreed to permessage-deflate.
+    ///   - addHandlers: Adds the bot's handlers after the WebSocket handlers; called on `eventLoop` with the
+    ///     compression the server agreed to, if any.
     /// - Returns: The channel, or a failure: the connection or the upgrade failed (``BotTransportError/upgradeDeclined``).
     func connect(
         on eventLoop: any EventLoop,
-        addHandlers: @escaping (ChannelPipeline.SynchronousOperations, MessageInflater?) throws -> Void
+        addHandlers: @escaping (ChannelPipeline.SynchronousOperations, NegotiatedDeflate?) throws -> Void
     ) -> EventLoopFuture<any Channel> {
         eventLoop.assertInEventLoop()
         let addHandlers = NIOLoopBound(addHandlers, eventLoop: eventLoop)
@@ -68,7 +68,7 @@ struct WebSocketConnector: Sendable {
     /// The pipeline before the upgrade: TLS if any, HTTP, and the upgrader; returns whether the upgrade happened.
     private func configure(
         _ channel: any Channel,
-        addHandlers: NIOLoopBound<(ChannelPipeline.SynchronousOperations, MessageInflater?) throws -> Void>
+        addHandlers: NIOLoopBound<(ChannelPipeline.SynchronousOperations, NegotiatedDeflate?) throws -> Void>
     ) throws -> EventLoopFuture<Bool> {
         let pipeline = channel.pipeline.syncOperations
         if let tlsContext {
@@ -78,7 +78,7 @@ struct WebSocketConnector: Sendable {
         let upgrader = NIOTypedWebSocketClientUpgrader<Bool>(maxFrameSize: maxMessageSize) { [maxMessageSize] channel, response in
             channel.eventLoop.makeCompletedFuture {
                 let pipeline = channel.pipeline.syncOperations
-                let inflater = try Self.inflater(agreedIn: response, maxMessageSize: maxMessageSize)
+                let deflate = try NegotiatedDeflate(agreedIn: response, maxMessageSize: maxMessageSize)
                 try pipeline.addHandler(
                     NIOWebSocketFrameAggregator(
                         minNonFinalFragmentSize: 0,
@@ -86,7 +86,7 @@ struct WebSocketConnector: Sendable {
                         maxAccumulatedFrameSize: maxMessageSize
                     )
                 )
-                try addHandlers.value(pipeline, inflater)
+                try addHandlers.value(pipeline, deflate)
                 return true
             }
         }
@@ -102,16 +102,6 @@ struct WebSocketConnector: Sendable {
                 )
             )
         )
-    }
-}
-
-extension WebSocketConnector {
-    /// The inflater for the server's messages if the upgrade's response agreed to permessage-deflate (which the bots
-    /// offer only with `--deflate`).
-    fileprivate static func inflater(agreedIn response: HTTPResponseHead, maxMessageSize: Int) throws -> MessageInflater? {
-        guard let agreed = response.headers["Sec-WebSocket-Extensions"].first(where: { $0.hasPrefix("permessage-deflate") })
-        else { return nil }
-        return try MessageInflater(maxSize: maxMessageSize, resetsAfterEachMessage: agreed.contains("server_no_context_takeover"))
     }
 }
 

@@ -119,7 +119,7 @@ final class Connection: Sendable {
                     outbox: session.outbox,
                     codec: codec,
                     // If zlib cannot start, messages go uncompressed, which permessage-deflate allows.
-                    deflater: try? deflate.map(MessageDeflater.init),
+                    deflater: try? deflate?.makeDeflater(),
                     metrics: metrics,
                     pendingWrite: pendingWrite,
                     closeHandOver: closeHandOver,

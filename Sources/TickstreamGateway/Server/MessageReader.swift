@@ -226,9 +226,7 @@ final class MessageReaderInstaller: ChannelInboundHandler, RemovableChannelHandl
             // Without a decoder the pipeline is not a WebSocket's: its connection reads in its task.
             if let decoder = try? operations.handler(type: ByteToMessageHandler<WebSocketFrameDecoder>.self) {
                 do {
-                    let inflater = try deflate.map {
-                        try MessageInflater(maxSize: maxMessageSize, resetsAfterEachMessage: $0.clientNoContextTakeover)
-                    }
+                    let inflater = try deflate?.makeInflater(maxSize: maxMessageSize)
                     let reader = MessageReader(maxMessageSize: maxMessageSize, eventLoop: context.eventLoop, inflater: inflater)
                     try operations.addHandler(reader, position: .after(decoder))
                 } catch {

@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOWebSocket
+import TickstreamProtocol
 
 /// Sends a session's outbox from its channel's event loop: what the broadcaster puts in reaches the socket in one
 /// turn of the loop, instead of through a writer task, swift-websocket's handler and its async channel writer.
@@ -112,7 +113,7 @@ final class OutboxWriter: ChannelInboundHandler, RemovableChannelHandler {
             do {
                 var frame = try codec.encode(flush.messages, snapshot: flush.snapshot)
                 if let deflater {
-                    frame = try deflater.deflate(frame)
+                    frame = try frame.deflated(by: deflater)
                 }
                 metrics.sent(frame, carrying: flush)
                 // Its buffer's only reference, so that the frame encoder writes the header into its headroom.

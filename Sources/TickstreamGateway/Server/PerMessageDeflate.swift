@@ -1,8 +1,8 @@
-import CompressNIO
 import Foundation
 import Hummingbird
 import NIOCore
 import NIOWebSocket
+import TickstreamProtocol
 
 /// permessage-deflate (RFC 7692), negotiated by the gateway and applied on each connection's event loop by its
 /// ``MessageReader`` and ``OutboxWriter``.
@@ -16,6 +16,18 @@ struct PerMessageDeflate: Equatable {
     var serverNoContextTakeover = false
     /// The largest window the gateway may compress with (the client asked for a smaller one, or 15).
     var serverMaxWindowBits = 15
+    /// The largest window the client may compress with: 15 unless the client let the gateway choose
+    /// (`client_max_window_bits`), in which case ``preferredClientWindowBits`` or the client's smaller hint.
+    var clientMaxWindowBits = 15
+
+    /// The window the gateway compresses with when the client allows a larger one: 4 KiB. With JSON clients (arena-100,
+    /// `tools/bench --browser-like`, server RSS added per client and bytes per client-second, two runs each):
+    /// 15 bits and zlib's default memory 289 KB, 9.35–9.40 KB/s; 13 bits 144 KB, 9.36–9.40; 12 bits 118 KB, 9.36–9.40;
+    /// 11 bits 104 KB, 10.7–10.8. (The memory level was lowered with the window: 8, 6, 5, 4.)
+    static let preferredServerWindowBits = 12
+    /// The window the gateway asks a client to compress with, when the client lets it choose: a client's inputs are
+    /// small and alike, and the inflater's window is 32 KiB of every connection at 15 bits, 1 KiB at 10.
+    static let preferredClientWindowBits = 10
 
     /// What the gateway answers an offer with, in `Sec-WebSocket-Extensions`.
     var responseHeader: String {
@@ -29,13 +41,31 @@ struct PerMessageDeflate: Equatable {
         if serverMaxWindowBits != 15 {
             header += "; server_max_window_bits=\(serverMaxWindowBits)"
         }
+        if clientMaxWindowBits != 15 {
+            header += "; client_max_window_bits=\(clientMaxWindowBits)"
+        }
         return header
+    }
+
+    /// The compressor of the gateway's messages on the connection.
+    func makeDeflater() throws -> MessageDeflater {
+        try MessageDeflater(
+            windowBits: min(serverMaxWindowBits, Self.preferredServerWindowBits),
+            resetsAfterEachMessage: serverNoContextTakeover
+        )
+    }
+
+    /// The inflater of the client's messages on the connection.
+    func makeInflater(maxSize: Int) throws -> MessageInflater {
+        // A client allowed 8 bits may use 9: zlib, which most clients use, widens 8 to 9.
+        try MessageInflater(maxSize: maxSize, windowBits: max(9, clientMaxWindowBits), resetsAfterEachMessage: clientNoContextTakeover)
     }
 
     /// The first offer of `headers` that the gateway accepts; nil if there is none.
     ///
-    /// The gateway inflates with the largest window, which reads a client's stream whatever window it chose, so
-    /// `client_max_window_bits` needs no answer. It declines a `server_max_window_bits` of 8, which zlib widens to 9.
+    /// A client that offers `client_max_window_bits` is asked to compress with ``preferredClientWindowBits`` (or its
+    /// smaller hint); one that does not may use any window, which the gateway inflates. It declines a
+    /// `server_max_window_bits` of 8, which zlib widens to 9.
     static func negotiate(_ headers: HTTPFields) -> PerMessageDeflate? {
         // Offers are separated by commas, within a header and across headers (RFC 6455 9.1).
         for value in headers[values: .secWebSocketExtensions] {
@@ -70,9 +100,10 @@ struct PerMessageDeflate: Equatable {
                 guard let bits, (9...15).contains(bits) else { return nil }
                 deflate.serverMaxWindowBits = bits
             case ("client_max_window_bits", 1):
-                break
+                deflate.clientMaxWindowBits = Self.preferredClientWindowBits
             case ("client_max_window_bits", 2):
                 guard let bits, (8...15).contains(bits) else { return nil }
+                deflate.clientMaxWindowBits = min(bits, Self.preferredClientWindowBits)
             default:
                 // An unknown parameter, or a known one with a wrong value: RFC 7692 declines the offer.
                 return nil
@@ -82,37 +113,13 @@ struct PerMessageDeflate: Equatable {
     }
 }
 
-/// Compresses one connection's outgoing messages. Used on the connection's event loop only.
-final class MessageDeflater {
-    /// Below this a message is sent as it is: deflate's block headers would eat what it saves.
-    static let minimumSize = 256
+extension WebSocketFrame {
+    /// Below this a message goes as it is (the extension allows it): deflate's block headers would eat what it saves.
+    static let minimumDeflatedSize = 256
 
-    private let compressor: ZlibCompressor
-    private let resetsAfterEachMessage: Bool
-
-    /// zlib's fastest level. JSON clients at 100 players (`tickstream bots --json-protocol --deflate`, a fresh `serve
-    /// --brokers` per run, 18 s): 52.3–52.8 KB/s per client and 6.5–7.6 s of server CPU uncompressed, 6.7–6.8 KB/s and
-    /// 11.2–13.5 s at zlib's default level 6, 9.2 KB/s and 8.4–9.0 s at 1.
-    static let compressionLevel: Int32 = 1
-
-    init(_ deflate: PerMessageDeflate) throws {
-        compressor = try ZlibCompressor(
-            algorithm: .deflate,
-            configuration: ZlibConfiguration(windowSize: Int32(deflate.serverMaxWindowBits), compressionLevel: Self.compressionLevel)
-        )
-        resetsAfterEachMessage = deflate.serverNoContextTakeover
-    }
-
-    /// `frame` compressed, with its rsv1 bit set; a frame below ``minimumSize`` as it is.
-    func deflate(_ frame: WebSocketFrame) throws -> WebSocketFrame {
-        guard frame.data.readableBytes >= Self.minimumSize else { return frame }
-        var data = frame.data
-        var compressed = try data.compressStream(with: compressor, flush: .sync)
-        // A sync flush ends with an empty stored block, which the receiver adds back (RFC 7692 7.2.1).
-        compressed.moveWriterIndex(to: compressed.writerIndex - 4)
-        if resetsAfterEachMessage {
-            try compressor.reset()
-        }
-        return WebSocketFrame(fin: true, rsv1: true, opcode: frame.opcode, data: compressed)
+    /// The frame compressed by `deflater`, with RSV1 set; one below ``minimumDeflatedSize`` as it is.
+    func deflated(by deflater: MessageDeflater) throws -> WebSocketFrame {
+        guard data.readableBytes >= Self.minimumDeflatedSize else { return self }
+        return WebSocketFrame(fin: true, rsv1: true, opcode: opcode, data: try deflater.deflate(data))
     }
 }

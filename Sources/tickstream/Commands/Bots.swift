@@ -34,7 +34,7 @@ struct Bots: AsyncParsableCommand {
     @Flag(help: "Speak the JSON subprotocol (tickstream.v1.json) instead of binary protobuf.")
     var jsonProtocol = false
 
-    @Flag(help: "Offer permessage-deflate, as browsers do; the traffic figures count the bytes on the wire.")
+    @Flag(help: "Offer permessage-deflate, as browsers do, and compress what the bots send once it is agreed; the traffic figures count the bytes on the wire.")
     var deflate = false
 
     @Flag(help: "Print the summary as JSON on standard output.")
