@@ -4,9 +4,11 @@ import SwiftProtobuf
 /// A `ByteBuffer` that SwiftProtobuf serializes into and decodes from, so that a frame's payload needs no
 /// intermediate `[UInt8]`, `Data` or `String`.
 ///
-/// A serialized message starts ``headroom`` bytes into its storage, so that `WebSocketFrameEncoder` writes the frame
-/// header in front of it, in the same buffer, rather than in a second write (it does so only if it holds the buffer's
-/// one reference).
+/// A serialized message starts ``headroom`` bytes into its storage, so that NIO's `WebSocketFrameEncoder` can write
+/// the frame header in front of it, in the same buffer, rather than in a second write. It can only when it holds the
+/// buffer's one reference: it does for a bot's frame, whose masking copies the payload, never for the gateway's
+/// unmasked frames, which the pipeline holds too. (Framing those in their headroom by hand made no difference that
+/// `tools/bench-compare` could see at arena-100 or arena-500.)
 package struct ProtobufBuffer: SwiftProtobufContiguousBytes {
     /// The longest frame header: a client's, 2 bytes, a 64-bit length and a 4-byte masking key (a server's has no key).
     package static let headroom = 14

@@ -116,8 +116,7 @@ final class OutboxWriter: ChannelInboundHandler, RemovableChannelHandler {
                     frame = try frame.deflated(by: deflater)
                 }
                 metrics.sent(frame, carrying: flush)
-                // Its buffer's only reference, so that the frame encoder writes the header into its headroom.
-                context.write(wrapOutboundOut(consume frame), promise: nil)
+                context.write(wrapOutboundOut(frame), promise: nil)
             } catch {
                 logger.error("Cannot encode or compress a batch for the client", metadata: ["error": "\(error)"])
                 outbox.finish()
