@@ -60,15 +60,14 @@ final class WebSocketBotConnection<Delegate: WebSocketBotDelegate>: ChannelInbou
     /// one flush.
     func send(_ payload: ByteBuffer, opcode: WebSocketOpcode, flush: Bool = true) {
         guard canSend, let context else { return }
-        let frame: WebSocketFrame
+        var data = payload
         if let deflater = deflate?.deflater {
             guard let compressed = try? deflater.deflate(payload) else {
                 return context.close(promise: nil)
             }
-            frame = WebSocketFrame(fin: true, rsv1: true, opcode: opcode, maskKey: maskingKeys.nextKey(), data: compressed)
-        } else {
-            frame = WebSocketFrame(fin: true, opcode: opcode, maskKey: maskingKeys.nextKey(), data: payload)
+            data = compressed
         }
+        let frame = WebSocketFrame(fin: true, rsv1: deflate != nil, opcode: opcode, maskKey: maskingKeys.nextKey(), data: data)
         if flush {
             context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
         } else {
