@@ -152,6 +152,33 @@ public final class KafkaProducer: Sendable {
         }
     }
 
+    /// Makes the producer know `topics` before its first record to them, and for as long as it runs.
+    ///
+    /// librdkafka holds the records of a topic it has no metadata for until its next topic scan, once a second, and
+    /// keeps metadata fresh only for the topics it knows of (those it has sent to); what it looked up for others
+    /// expires after `metadata.max.age.ms` (15 minutes). A client that starts long before its first record to a topic
+    /// (a worker waiting for its first room) would otherwise send that record up to a second late.
+    ///
+    /// - Throws: ``KafkaError/unknownTopicOrPartition`` for a topic the cluster does not have (this never creates
+    ///   one: asking for a topic by name makes brokers that auto-create topics create it), or ``KafkaError/timedOut``.
+    public func learn(topics: [String], timeout: Duration = .seconds(10)) async throws {
+        try await NIOThreadPool.kafka.runIfActive { [handle] in
+            let existing = Set(try handle.topics(timeout: timeout).map(\.name))
+            for topic in topics {
+                guard existing.contains(topic) else {
+                    throw KafkaError.unknownTopicOrPartition.with(message: "no topic \(topic)")
+                }
+                try handle.keepKnowing(topic: topic)
+            }
+        }
+    }
+
+    /// The names of the topics the producer knows (see ``learn(topics:timeout:)``), sorted; every topic of the cluster
+    /// while it knows none.
+    func knownTopics(timeout: Duration = .seconds(10)) async throws -> [String] {
+        try await NIOThreadPool.kafka.runIfActive { [handle] in try handle.knownTopics(timeout: timeout).map(\.name) }
+    }
+
     /// Flushes for at most `flushTimeout`, then destroys the client.
     ///
     /// Records still outstanding are purged and fail with a delivery error; sends still waiting fail with

@@ -1,5 +1,5 @@
 import Testing
-import TickstreamKafka
+@testable import TickstreamKafka
 import TickstreamTesting
 
 struct KafkaProducerTests {
@@ -19,6 +19,25 @@ struct KafkaProducerTests {
         await #expect(throws: KafkaError.closed) {
             try await producer.send(ProducerRecord(topic: topic, value: [3]))
         }
+    }
+
+    /// A topic learned at start is one the producer knows from then on, as if it had sent to it: librdkafka keeps
+    /// such a topic's metadata fresh, so a worker that waits long for its first room still sends that room's first
+    /// state at once. A topic the cluster lacks is refused, and not created by asking.
+    @Test(.timeLimit(.minutes(1)))
+    func aLearnedTopicIsKnownBeforeTheFirstRecordToIt() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1)
+        let (learned, other, missing) = (uniqueTopic(), uniqueTopic(), uniqueTopic("missing"))
+        try cluster.createTopic(name: learned, partitions: 2)
+        try cluster.createTopic(name: other, partitions: 2)
+        let producer = try KafkaProducer.forTests(cluster)
+        try await producer.learn(topics: [learned])
+        #expect(try await producer.knownTopics() == [learned])  // the other is not, nor any other test's
+        await #expect(throws: KafkaError.unknownTopicOrPartition) { try await producer.learn(topics: [missing]) }
+        await #expect(throws: KafkaError.unknownTopicOrPartition) { try await producer.partitionCount(topic: missing) }
+        _ = try await producer.send(ProducerRecord(topic: other, value: [1]))
+        #expect(try await producer.knownTopics() == [learned, other].sorted())
+        await producer.shutdown()
     }
 
     /// The callback form, for a caller on an event loop: each record's outcome comes once, in the order sent.

@@ -4,7 +4,26 @@ import CRdKafka
 extension RdKafkaHandle {
     /// Every topic of the cluster, internal ones excluded, sorted by name.
     func topics(timeout: Duration) throws(KafkaError) -> [TopicDescription] {
-        try withLease { rk throws(KafkaError) in try Self.metadata(rk, timeout: timeout) }
+        try withLease { rk throws(KafkaError) in try Self.metadata(rk, allTopics: true, timeout: timeout) }
+    }
+
+    /// The topics this client knows (it has produced to, consumed from or been told of), as the cluster describes them;
+    /// every topic of the cluster while it knows none (librdkafka then asks for all).
+    func knownTopics(timeout: Duration) throws(KafkaError) -> [TopicDescription] {
+        try withLease { rk throws(KafkaError) in try Self.metadata(rk, allTopics: false, timeout: timeout) }
+    }
+
+    /// Makes `topic` one this client knows for the rest of its life, as its first record to it would: librdkafka
+    /// takes the topic's metadata from its cache now and keeps it fresh with its other topics' from then on.
+    ///
+    /// The application's reference is released at once; librdkafka keeps its topic object until it is destroyed.
+    func keepKnowing(topic: String) throws(KafkaError) {
+        try withLease { rk throws(KafkaError) in
+            guard let topicHandle = rd_kafka_topic_new(rk, topic, nil) else {
+                throw KafkaError(rd_kafka_last_error(), message: "cannot make a handle for topic \(topic)")
+            }
+            rd_kafka_topic_destroy(topicHandle)
+        }
     }
 
     /// One topic; throws ``KafkaError/unknownTopicOrPartition`` if it does not exist.
@@ -65,9 +84,9 @@ extension RdKafkaHandle {
         }
     }
 
-    private static func metadata(_ rk: OpaquePointer, timeout: Duration) throws(KafkaError) -> [TopicDescription] {
+    private static func metadata(_ rk: OpaquePointer, allTopics: Bool, timeout: Duration) throws(KafkaError) -> [TopicDescription] {
         var metadata: UnsafePointer<rd_kafka_metadata>?
-        let err = rd_kafka_metadata(rk, 1, nil, &metadata, timeout.milliseconds)
+        let err = rd_kafka_metadata(rk, allTopics ? 1 : 0, nil, &metadata, timeout.milliseconds)
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else { throw KafkaError(err) }
         defer { rd_kafka_metadata_destroy(metadata) }
         var result: [TopicDescription] = []

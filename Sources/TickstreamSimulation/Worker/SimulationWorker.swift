@@ -91,18 +91,17 @@ public struct SimulationWorker: Service {
         if ownsProducer { await producer.shutdown(flushTimeout: .seconds(5)) }
     }
 
-    /// Asks for the metadata of the topics the worker writes, so that its producer has it before a room opens.
+    /// Makes the topics the worker writes known to its producer before a room opens, however long before.
     ///
     /// librdkafka holds the records of a topic it knows nothing of until its next topic scan, once a second: a
     /// worker in a process of its own sent its first rooms' first states 0.6–0.8 s late, and their players waited
     /// that long for their first snapshot. (In `serve` the gateway's lookups through the shared producer hid it.)
     private func learnOutputTopics(producer: KafkaProducer) async {
-        for topic in [configuration.topics.state, configuration.topics.checkpoints] {
-            do {
-                _ = try await producer.partitionCount(topic: topic)
-            } catch {
-                logger.warning("no metadata for a topic yet: its first records may wait for it", metadata: ["topic": "\(topic)", "error": "\(error)"])
-            }
+        let topics = [configuration.topics.state, configuration.topics.checkpoints]
+        do {
+            try await producer.learn(topics: topics)
+        } catch {
+            logger.warning("output topics not known yet: the first records may wait for them", metadata: ["topics": "\(topics)", "error": "\(error)"])
         }
     }
 
