@@ -219,6 +219,22 @@ import TickstreamSnapshot
         #expect(ackTick(bot.received(batch(snapshot(tick: 3, table(x: 1))), size: 50, at: at(30))) == 3)
     }
 
+    /// An input due while the loop ran a whole interval late counts as skipped: for a player in the room only.
+    @Test func anInputTheLoopRanTooLateForCountsAsSkipped() {
+        var player = session()
+        _ = player.connected(at: at(0))
+        player.skipInput()  // not in the room yet: no input was due
+        _ = player.received(batch(.welcome(.init())), size: 10, at: at(10))
+        player.skipInput()
+        #expect(player.takeMeasurements().counters.inputsSkipped == 1)
+
+        var spectator = session(sendsInputs: false)
+        _ = spectator.connected(at: at(0))
+        _ = spectator.received(batch(.welcome(.init())), size: 10, at: at(10))
+        spectator.skipInput()
+        #expect(spectator.takeMeasurements().counters.inputsSkipped == 0)
+    }
+
     @Test func jsonEntitiesApplyOnTheirBaseline() {
         var bot = session(json: true)
         _ = bot.connected(at: at(0))

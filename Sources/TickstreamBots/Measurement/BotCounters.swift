@@ -35,6 +35,9 @@ package struct BotCounters: Sendable, Equatable {
     package var inputsLost = 0
     /// Inputs whose latency was not measured because too many were pending.
     package var inputsUntracked = 0
+    /// Inputs not sent because the bots' loop ran a whole input interval late: the load generator, not the server,
+    /// fell behind.
+    package var inputsSkipped = 0
     /// Reconnections that resumed with a last acknowledged tick, and how the server answered the first snapshot.
     package var resumes = 0
     package var resumedWithDelta = 0
@@ -74,6 +77,7 @@ package struct BotCounters: Sendable, Equatable {
         joinTimeouts += other.joinTimeouts
         inputsLost += other.inputsLost
         inputsUntracked += other.inputsUntracked
+        inputsSkipped += other.inputsSkipped
         resumes += other.resumes
         resumedWithDelta += other.resumedWithDelta
         resumedWithKeyframe += other.resumedWithKeyframe

@@ -10,6 +10,8 @@ package struct BotMeasurements: Sendable, Equatable {
     package var latenciesOutsideWindow: [UInt32] = []
     /// Connect → first snapshot, in microseconds, for every connection.
     package var firstSnapshots: [UInt32] = []
+    /// How late a loop ran its input ticks due inside the window, in microseconds: the bots' own delay.
+    package var loopLags: [UInt32] = []
 
     package init() {}
 

@@ -14,6 +14,7 @@ package final class BotRecorder: Sendable {
         var counters = BotCounters()
         var latency = LatencyHistogram()
         var firstSnapshot = LatencyHistogram()
+        var loopLag = LatencyHistogram()
         var abuse = BotCounters()
         var interval = Interval()
         var connected = 0
@@ -43,6 +44,9 @@ package final class BotRecorder: Sendable {
             for latency in measurements.firstSnapshots {
                 state.firstSnapshot.record(microseconds: UInt64(latency))
             }
+            for lag in measurements.loopLags {
+                state.loopLag.record(microseconds: UInt64(lag))
+            }
         }
     }
 
@@ -65,7 +69,9 @@ package final class BotRecorder: Sendable {
         }
     }
 
-    package var totals: (counters: BotCounters, latency: LatencyHistogram, firstSnapshot: LatencyHistogram, abuse: BotCounters) {
-        state.withLock { ($0.counters, $0.latency, $0.firstSnapshot, $0.abuse) }
+    package var totals: (
+        counters: BotCounters, latency: LatencyHistogram, firstSnapshot: LatencyHistogram, loopLag: LatencyHistogram, abuse: BotCounters
+    ) {
+        state.withLock { ($0.counters, $0.latency, $0.firstSnapshot, $0.loopLag, $0.abuse) }
     }
 }

@@ -33,6 +33,10 @@ extension BotReport {
             lines.append("abuse              attempts \(list(abuse.attempts)); answered \(list(abuse.answered))")
             lines.append("                   errors \(list(abuse.errorsByCode)); closes \(list(abuse.serverClosesByCode))")
         }
+        lines.append(
+            "bots' loop lag     p50 \(format(loopLagMs.p50)) ms  p99 \(format(loopLagMs.p99)) ms  max \(format(loopLagMs.max)) ms  "
+                + "(\(totals.inputsSkipped) inputs skipped)"
+        )
         if let botCPUMsPerClientSecond {
             lines.append("bots CPU           \(format(botCPUMsPerClientSecond, 3)) ms per client-second")
         }

@@ -41,6 +41,8 @@ package struct BotReport: Sendable, Codable, Equatable {
         package var deltas: Int
         package var inputsLost: Int
         package var inputsUntracked: Int
+        /// Inputs the bots did not send because their loop ran a whole input interval late.
+        package var inputsSkipped: Int
         package var resumes: Int
         package var resumedWithDelta: Int
         package var resumedWithKeyframe: Int
@@ -86,6 +88,9 @@ package struct BotReport: Sendable, Codable, Equatable {
     package var latencyMs: Percentiles
     /// Connect → first snapshot, for every connection.
     package var firstSnapshotMs: Percentiles
+    /// How late the bots' loops ran their input schedule inside the window: the load generator's own delay. A bot
+    /// reads its snapshots on the same loop, so on a busy machine the latency figures include about as much.
+    package var loopLagMs: Percentiles
     /// Downstream traffic inside the window, per client-second played.
     package var perClientPerSecond: PerClientPerSecond
     package var totals: Totals
@@ -100,6 +105,7 @@ package struct BotReport: Sendable, Codable, Equatable {
         counters: BotCounters,
         latency: LatencyHistogram,
         firstSnapshot: LatencyHistogram,
+        loopLag: LatencyHistogram,
         abuse: BotCounters?,
         botCPUSeconds: Double?
     ) {
@@ -117,6 +123,7 @@ package struct BotReport: Sendable, Codable, Equatable {
         durationSeconds = seconds
         latencyMs = Percentiles(latency)
         firstSnapshotMs = Percentiles(firstSnapshot)
+        loopLagMs = Percentiles(loopLag)
         perClientPerSecond = PerClientPerSecond(
             bytes: Double(counters.windowBytes) / clientSeconds,
             frames: Double(counters.windowFrames) / clientSeconds,
@@ -135,6 +142,7 @@ package struct BotReport: Sendable, Codable, Equatable {
             deltas: counters.deltas,
             inputsLost: counters.inputsLost,
             inputsUntracked: counters.inputsUntracked,
+            inputsSkipped: counters.inputsSkipped,
             resumes: counters.resumes,
             resumedWithDelta: counters.resumedWithDelta,
             resumedWithKeyframe: counters.resumedWithKeyframe

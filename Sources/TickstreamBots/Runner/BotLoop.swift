@@ -115,8 +115,10 @@ final class BotLoop {
     }
 
     private func scheduleTick() {
-        tickTask = schedule(at: run.start + inputSchedule.offset(ofTick: tick)) { [self] in
+        let due = run.start + inputSchedule.offset(ofTick: tick)
+        tickTask = schedule(at: due) { [self] in
             let ticks = inputSchedule.ticks(from: tick, elapsed: run.start.duration(to: .now))
+            measureLag(due: due, skipping: tick..<ticks.lowerBound)
             for tick in ticks {
                 // A send can finish the last bot, which empties the slots: then the loop's part is over.
                 guard running > 0 else { return }
@@ -132,6 +134,18 @@ final class BotLoop {
                 nextHandOver += .seconds(1)
             }
             scheduleTick()
+        }
+    }
+
+    /// Notes how late the tick due at `due` runs, and the inputs of the `skipped` ticks, which it runs too late for.
+    private func measureLag(due: ContinuousClock.Instant, skipping skipped: Range<Int>) {
+        if run.window.contains(due) {
+            measured.loopLags.append(BotMeasurements.microseconds(due.duration(to: .now)))
+        }
+        for tick in skipped {
+            for player in slots[inputSchedule.slot(ofTick: tick)] {
+                player.skipInput()
+            }
         }
     }
 

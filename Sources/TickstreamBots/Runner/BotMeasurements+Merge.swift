@@ -5,5 +5,6 @@ extension BotMeasurements {
         latencies += other.latencies
         latenciesOutsideWindow += other.latenciesOutsideWindow
         firstSnapshots += other.firstSnapshots
+        loopLags += other.loopLags
     }
 }

@@ -96,6 +96,7 @@ package struct BotRunner: Sendable {
             counters: totals.counters,
             latency: totals.latency,
             firstSnapshot: totals.firstSnapshot,
+            loopLag: totals.loopLag,
             abuse: hasAbuse ? totals.abuse : nil,
             botCPUSeconds: cpuSeconds
         )

@@ -53,6 +53,11 @@ final class PlayerBot: WebSocketBotDelegate {
         send(input, on: connection)
     }
 
+    /// The loop ran too late to send this input.
+    func skipInput() {
+        session.skipInput()
+    }
+
     /// What the session measured since the last hand-over. A slow reader's own latency is its choice, not the
     /// server's: the scenario measures whether the others are still served, so its latencies are left out.
     func takeMeasurements() -> BotMeasurements {

@@ -138,6 +138,12 @@ package struct BotSession: Sendable {
         return message
     }
 
+    /// An input was due but its loop ran too late to send it: counted, not sent.
+    package mutating func skipInput() {
+        guard phase == .playing, configuration.sendsInputs else { return }
+        measurements.counters.inputsSkipped += 1
+    }
+
     /// A message of `size` bytes that did not decode as a `ServerBatch`.
     package mutating func receivedUndecodable(size: Int, at now: ContinuousClock.Instant) {
         countFrame(size: size, at: now)
