@@ -258,7 +258,7 @@ let package = Package(
             name: "TickstreamGatewayTests",
             dependencies: [
                 "TickstreamGateway", "TickstreamSimulation", "TickstreamArena", "TickstreamKafka",
-                "TickstreamProtocol", "TickstreamRules", "TickstreamSnapshot", "TickstreamTesting",
+                "TickstreamProtocol", "TickstreamRules", "TickstreamSnapshot", "TickstreamTesting", "TickstreamBots",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,0 +1,103 @@
+import Testing
+import TickstreamBots
+
+/// `tickstream bots` against the real pipeline (embedded Kafka, worker, gateway), one scenario each: what its report
+/// says must be what the scenario did, and the well-behaved players must see no error.
+///
+/// One after another: six pipelines with their bots at once, beside the rest of the suite, left a 2-core machine so
+/// busy that players waited seconds for their first state.
+@Suite(.serialized) struct BotsEndToEndTests {
+    static let players = 12
+
+    /// Runs `scenario` for a short while against a fresh pipeline; returns the bots' plans and their report.
+    private func run(_ scenario: BotScenario, duration: Duration = .seconds(3)) async throws -> (plans: [BotPlan], report: BotReport) {
+        var result: (plans: [BotPlan], report: BotReport)?
+        try await GatewayHarness.run { harness in
+            let configuration = BotConfiguration(
+                url: harness.url,
+                players: Self.players,
+                rooms: 2,
+                duration: duration,
+                // Long enough for the worker to join its group on the embedded cluster (about 3 s) before the window.
+                warmup: .seconds(4),
+                scenario: scenario
+            )
+            let runner = BotRunner(configuration: configuration, logger: GatewayHarness.logger)
+            result = (runner.plans, try await runner.run(progress: false))
+        }
+        return try #require(result)
+    }
+
+    /// What every scenario's report shows: inputs measured end to end, the bots' own loop lag measured, and no
+    /// error for a well-behaved player.
+    private func expectPlayed(_ report: BotReport) {
+        #expect(report.errors.total == 0, "\(report.errors)")
+        #expect(report.latencyMs.count > 0)
+        #expect(report.totals.snapshots > 0)
+        #expect(report.loopLagMs.count > 0, "the loops' input ticks inside the window are timed")
+        #expect(report.clientSecondsPlayed > 0)
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func steadyPlayersAllPlayTheWholeWindow() async throws {
+        let report = try await run(.steady).report
+        expectPlayed(report)
+        #expect(report.totals.connects == Self.players)
+        #expect(report.totals.welcomes == Self.players)
+        // Out of 12 players × 3 s: most of it, even when a machine busy with the rest of the suite lets them in late.
+        #expect(report.clientSecondsPlayed > Double(Self.players) * 3 * 0.5)
+        #expect(report.totals.inputsLost == 0)
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func churningPlayersLeaveAndNewOnesJoin() async throws {
+        let report = try await run(.churn(fraction: 0.2)).report
+        expectPlayed(report)
+        #expect(report.totals.connects > Self.players, "replacements connected")
+        #expect(report.totals.welcomes > Self.players, "and were let in")
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func droppedPlayersResumeFromTheirLastAcknowledgedTick() async throws {
+        // The storm comes halfway through; the players it drops then have 3 s to resume, on a machine busy with
+        // the rest of the suite.
+        let (plans, report) = try await run(.reconnect(fraction: 1.0 / 3), duration: .seconds(6))
+        expectPlayed(report)
+        let dropping = plans.count { !$0.interruptions.isEmpty }
+        #expect(dropping == 4, "a third of each room of 6")
+        #expect(report.totals.resumes == dropping)
+        #expect(report.totals.resumedWithDelta + report.totals.resumedWithKeyframe == report.totals.resumes)
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func slowReadersDoNotKeepTheOthersWaiting() async throws {
+        let report = try await run(.slow(fraction: 1.0 / 3)).report
+        // The slow readers' own latencies are left out: those measured are the other players', still served.
+        expectPlayed(report)
+    }
+
+    /// That a spectator sends no input is `BotSessionTests.aSpectatorNeverSendsInputs`; here, that the gateway lets
+    /// idle players in and serves them beside the others.
+    @Test(.timeLimit(.minutes(2)))
+    func spectatorsAreLetInBesideThePlayers() async throws {
+        let report = try await run(.spectators(fraction: 1.0 / 3)).report
+        expectPlayed(report)
+        #expect(report.totals.welcomes == Self.players)
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func abusiveConnectionsAreAnsweredWithTheirCloseCodesAndTheOthersPlayOn() async throws {
+        let (plans, report) = try await run(.abusive(fraction: 1.0 / 3))
+        expectPlayed(report)
+        let abuse = try #require(report.abuse)
+        let kinds = plans.compactMap { if case .abusive(let kind) = $0.role { kind } else { nil } }
+        #expect(Set(kinds) == Set(AbuseKind.allCases), "four abusive bots, the kinds in turn")
+        for kind in AbuseKind.allCases {
+            let attempts = abuse.attempts[kind.rawValue] ?? 0
+            let answered = abuse.answered[kind.rawValue] ?? 0
+            #expect(attempts > 0, "\(kind) tried")
+            // The run may end during an attempt; every other one was answered with the code the protocol promises.
+            #expect(answered >= attempts - 1 && answered > 0, "\(kind): \(answered) of \(attempts) answered")
+        }
+    }
+}
