@@ -108,15 +108,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Access tokens: who a player is and which rooms it may enter, signed with the gateway's secret. The gateway
+        // verifies them; `tickstream token` and the bots mint them.
+        .target(
+            name: "TickstreamAccess",
+            dependencies: [
+                "TickstreamRules",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // WebSocket sessions, the broadcaster and the HTTP endpoints.
         .target(
             name: "TickstreamGateway",
             dependencies: [
+                "TickstreamAccess",
                 "TickstreamRules",
                 "TickstreamSnapshot",
                 "TickstreamProtocol",
                 "TickstreamKafka",
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -136,6 +146,7 @@ let package = Package(
         .target(
             name: "TickstreamBots",
             dependencies: [
+                "TickstreamAccess",
                 "TickstreamProtocol",
                 "TickstreamSnapshot",
                 "TickstreamArena",
@@ -153,6 +164,7 @@ let package = Package(
         .executableTarget(
             name: "tickstream",
             dependencies: [
+                "TickstreamAccess",
                 "TickstreamBots",
                 "TickstreamKafka",
                 "TickstreamRules",
@@ -211,6 +223,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "TickstreamAccessTests",
+            dependencies: ["TickstreamAccess"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "TickstreamKafkaTests",
             dependencies: ["TickstreamKafka", "TickstreamTesting"],
             swiftSettings: swiftSettings
@@ -259,6 +276,7 @@ let package = Package(
             dependencies: [
                 "TickstreamGateway", "TickstreamSimulation", "TickstreamArena", "TickstreamKafka",
                 "TickstreamProtocol", "TickstreamRules", "TickstreamSnapshot", "TickstreamTesting", "TickstreamBots",
+                "TickstreamAccess",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),

@@ -30,8 +30,8 @@ package struct BotConfiguration: Sendable {
     package var maxMessageSize: Int
     /// Event loop threads for all connections. Default: 1.
     package var eventLoopThreads: Int
-    /// Sent as `Authorization: Bearer <token>` when the gateway requires one. Default: none.
-    package var token: String?
+    /// The tokens the bots present, when the gateway requires them. Default: none.
+    package var credentials: BotCredentials
 
     package init(
         url: String,
@@ -48,7 +48,7 @@ package struct BotConfiguration: Sendable {
         oversizedFrameSize: Int = 20 << 10,
         maxMessageSize: Int = 1 << 20,
         eventLoopThreads: Int = 1,
-        token: String? = nil
+        credentials: BotCredentials = .none
     ) {
         self.url = url
         self.players = players
@@ -64,7 +64,7 @@ package struct BotConfiguration: Sendable {
         self.oversizedFrameSize = oversizedFrameSize
         self.maxMessageSize = maxMessageSize
         self.eventLoopThreads = eventLoopThreads
-        self.token = token
+        self.credentials = credentials
     }
 
     /// The `Sec-WebSocket-Protocol` to ask for.
@@ -72,14 +72,11 @@ package struct BotConfiguration: Sendable {
         isJSON ? "tickstream.v1.json" : "tickstream.v1.proto"
     }
 
-    /// The upgrade request's extra headers: the subprotocol, the permessage-deflate offer if any, and the token if any.
+    /// The extra headers of every upgrade request: the subprotocol, and the permessage-deflate offer if any.
     var headers: HTTPHeaders {
         var headers: HTTPHeaders = ["Sec-WebSocket-Protocol": subprotocol]
         if offersDeflate {
             headers.add(name: "Sec-WebSocket-Extensions", value: "permessage-deflate; client_max_window_bits")
-        }
-        if let token {
-            headers.add(name: "Authorization", value: "Bearer \(token)")
         }
         return headers
     }

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 
 /// What every bot of a run shares: the configuration, the wire format, the connector and the run's times.
@@ -10,6 +11,9 @@ struct BotRun: Sendable {
     let window: MeasurementWindow
     /// One instant read on both clocks: bots measure with `ContinuousClock`, event loops schedule by `NIODeadline`.
     private let anchor: (instant: ContinuousClock.Instant, deadline: NIODeadline)
+    /// When minted tokens expire, in seconds since 1970: a while after the run, so that a reconnection near its end
+    /// still gets in.
+    private let tokenExpiry: Int64
 
     init(configuration: BotConfiguration, connector: WebSocketConnector, start: ContinuousClock.Instant, window: MeasurementWindow) {
         self.configuration = configuration
@@ -18,6 +22,18 @@ struct BotRun: Sendable {
         self.start = start
         self.window = window
         anchor = (ContinuousClock.now, NIODeadline.now())
+        let runSeconds = (configuration.warmup + configuration.duration).seconds.rounded(.up)
+        tokenExpiry = Int64(Date().timeIntervalSince1970) + Int64(runSeconds) + 600
+    }
+
+    /// The player id of `plan`'s bot, or of the `generation`-th player to take its place; see ``BotCredentials``.
+    func player(of plan: BotPlan, generation: Int = 0) -> String {
+        BotCredentials.player(roomPrefix: configuration.roomPrefix, bot: plan.index, generation: generation)
+    }
+
+    /// The token a connection of `player` to `room` presents; nil when the gateway needs none.
+    func token(player: String, room: String) -> String? {
+        configuration.credentials.token(player: player, room: room, expiresAt: tokenExpiry, now: Int64(Date().timeIntervalSince1970))
     }
 
     /// `instant` as an event loop deadline.

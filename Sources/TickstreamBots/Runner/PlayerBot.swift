@@ -22,6 +22,8 @@ final class PlayerBot: WebSocketBotDelegate {
     private var deadline: Scheduled<Void>?
     /// Counted as playing in the progress line.
     private var isPlaying = false
+    /// How many players of this plan left so far: each one after is a new player, with an id of its own.
+    private var generation = 0
 
     private var run: BotRun { loop.run }
 
@@ -100,6 +102,7 @@ final class PlayerBot: WebSocketBotDelegate {
                 interruptions.removeFirst()
                 if interruption.kind == .leave {
                     session.forget()
+                    generation += 1
                 }
                 pause = interruption.pause
             }
@@ -121,7 +124,8 @@ final class PlayerBot: WebSocketBotDelegate {
         let end = interruption.map { run.start + $0.at } ?? run.window.end
         let connection = WebSocketBotConnection(delegate: self, maskingSeed: .random(in: .min ... .max))
         let slowReadDelay = plan.role == .slowReader ? TimeAmount(run.configuration.slowReadDelay) : nil
-        run.connector.connect(on: loop.eventLoop) { pipeline, deflate in
+        let token = run.token(player: run.player(of: plan, generation: generation), room: plan.room)
+        run.connector.connect(on: loop.eventLoop, token: token) { pipeline, deflate in
             if let slowReadDelay {
                 try pipeline.addHandler(SlowReadHandler(delay: slowReadDelay))
             }

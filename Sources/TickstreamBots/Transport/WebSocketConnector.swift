@@ -12,7 +12,7 @@ import TickstreamProtocol
 /// the caller adds; no Swift concurrency is involved.
 struct WebSocketConnector: Sendable {
     let url: WebSocketURL
-    /// Added to the upgrade request: `Sec-WebSocket-Protocol`, and `Authorization` when there is a token.
+    /// Added to every upgrade request: `Sec-WebSocket-Protocol`, and the permessage-deflate offer if any.
     let headers: HTTPHeaders
     /// The largest message accepted from the server, whole or reassembled from fragments.
     let maxMessageSize: Int
@@ -31,11 +31,13 @@ struct WebSocketConnector: Sendable {
     ///
     /// - Parameters:
     ///   - eventLoop: The loop of the calling bot; the connection lives on it.
+    ///   - token: Sent as `Authorization: Bearer <token>`, when the gateway requires one.
     ///   - addHandlers: Adds the bot's handlers after the WebSocket handlers; called on `eventLoop` with the
     ///     compression the server agreed to, if any.
     /// - Returns: The channel, or a failure: the connection or the upgrade failed (``BotTransportError/upgradeDeclined``).
     func connect(
         on eventLoop: any EventLoop,
+        token: String?,
         addHandlers: @escaping (ChannelPipeline.SynchronousOperations, NegotiatedDeflate?) throws -> Void
     ) -> EventLoopFuture<any Channel> {
         eventLoop.assertInEventLoop()
@@ -44,7 +46,7 @@ struct WebSocketConnector: Sendable {
         let connected = ClientBootstrap(group: eventLoop)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try configure(channel, addHandlers: addHandlers).cascade(to: upgraded)
+                    try configure(channel, token: token, addHandlers: addHandlers).cascade(to: upgraded)
                 }
             }
             .connect(host: url.host, port: url.port)
@@ -68,6 +70,7 @@ struct WebSocketConnector: Sendable {
     /// The pipeline before the upgrade: TLS if any, HTTP, and the upgrader; returns whether the upgrade happened.
     private func configure(
         _ channel: any Channel,
+        token: String?,
         addHandlers: NIOLoopBound<(ChannelPipeline.SynchronousOperations, NegotiatedDeflate?) throws -> Void>
     ) throws -> EventLoopFuture<Bool> {
         let pipeline = channel.pipeline.syncOperations
@@ -92,6 +95,9 @@ struct WebSocketConnector: Sendable {
         }
         var headers = self.headers
         headers.replaceOrAdd(name: "Host", value: url.hostHeader)
+        if let token {
+            headers.add(name: "Authorization", value: "Bearer \(token)")
+        }
         let request = HTTPRequestHead(version: .http1_1, method: .GET, uri: url.target, headers: headers)
         return try pipeline.configureUpgradableHTTPClientPipeline(
             configuration: .init(

@@ -1,4 +1,5 @@
 public import NIOSSL
+public import TickstreamAccess
 public import TickstreamKafka
 
 /// Configuration of a ``Gateway``: where it listens, which Kafka it talks to, who may connect and its limits.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import TickstreamAccess
 
 /// What a WebSocket upgrade request asks for: whether it may connect, as whom, and which subprotocol to speak.
 struct Handshake {

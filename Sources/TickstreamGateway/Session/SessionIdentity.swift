@@ -1,3 +1,4 @@
+import TickstreamAccess
 import TickstreamRules
 
 /// Who a connection is and what it may do: from its token, or anonymous (a fresh id, every room, a player).

@@ -1,4 +1,5 @@
 import NIOWebSocket
+import TickstreamAccess
 import TickstreamProtocol
 import TickstreamRules
 

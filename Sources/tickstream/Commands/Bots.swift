@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import TickstreamAccess
 import TickstreamBots
 
 struct Bots: AsyncParsableCommand {
@@ -8,8 +9,13 @@ struct Bots: AsyncParsableCommand {
         abstract: "Synthetic players: load, latency and bandwidth figures, churn, reconnect storms, slow readers, bad input.",
         discussion: """
             Connects --players bots to a gateway, spread over --rooms rooms, each sending --rate inputs per second for \
-            --warmup + --duration seconds, and reports input → own-state latency, traffic per client and errors. \
-            A progress line goes to standard error every second; the report to standard output.
+            --warmup + --duration seconds, and reports input → own-state latency, traffic per client, errors and how \
+            far behind the bots themselves fell. A progress line goes to standard error every second; the report to \
+            standard output.
+
+            Against a gateway that requires tokens, give the bots its secret (--token-secret, --token-secret-file or \
+            TICKSTREAM_TOKEN_SECRET): each one then presents a token of its own, for player <room prefix>-p<n> \
+            (<room prefix>-p<n>.<k> for the k-th player who takes its place in churn) and its room only.
             """
     )
 
@@ -49,8 +55,10 @@ struct Bots: AsyncParsableCommand {
     @Option(help: "Room names are <prefix>-<n> (default: bots-<random>, fresh rooms for every run).")
     var roomPrefix: String?
 
-    @Option(help: "Bearer token, when the gateway requires one.")
+    @Option(help: "A token for a run of one bot. A token names one player, whom every bot would play as: for more bots, give the gateway's token secret.")
     var token: String?
+
+    @OptionGroup var secret: TokenSecretOptions
 
     @Option(help: "Event loop threads for all connections.")
     var threads: Int = 1
@@ -70,6 +78,21 @@ struct Bots: AsyncParsableCommand {
         guard BotScenario.named(scenario) != nil else {
             throw ValidationError("unknown scenario '\(scenario)'; use steady, churn, reconnect, slow, spectators or abusive")
         }
+        if token != nil, players > 1 {
+            throw ValidationError(
+                "--token names one player, and all \(players) bots would play as that player; give the gateway's token secret "
+                    + "(--token-secret, --token-secret-file or TICKSTREAM_TOKEN_SECRET) and each bot gets a token of its own"
+            )
+        }
+        if let roomPrefix {
+            guard NameRule.room.isValid("\(roomPrefix)-\(rooms - 1)") else {
+                throw ValidationError("--room-prefix: room names are 1 to 64 characters of [A-Za-z0-9_.-], and <prefix>-\(rooms - 1) is not")
+            }
+            // Room for a few hundred churn generations.
+            guard NameRule.player.isValid(BotCredentials.player(roomPrefix: roomPrefix, bot: players - 1, generation: 999)) else {
+                throw ValidationError("--room-prefix is too long for the bots' player ids (<prefix>-p<n>.<k>, at most 64 characters)")
+            }
+        }
     }
 
     func run() async throws {
@@ -86,7 +109,7 @@ struct Bots: AsyncParsableCommand {
             scenario: BotScenario.named(scenario, fraction: fraction) ?? .steady,
             roomPrefix: roomPrefix ?? "bots-" + String(UInt32.random(in: .min ... .max), radix: 36),
             eventLoopThreads: threads,
-            token: token
+            credentials: try token.map(BotCredentials.token) ?? secret.authority().map(BotCredentials.minted) ?? .none
         )
         let report = try await BotRunner(configuration: configuration, logger: logger).run(progress: !quiet)
         if json {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import TickstreamGateway
+import TickstreamAccess
 
 struct Token: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import TickstreamGateway
+import TickstreamAccess
 
 /// The secret that signs access tokens: from a flag, the environment or a file (a file keeps it out of `ps`).
 struct TokenSecretOptions: ParsableArguments {

@@ -7,6 +7,7 @@ import Logging
 import ServiceLifecycle
 import SwiftProtobuf
 import Testing
+import TickstreamAccess
 import TickstreamArena
 import TickstreamGateway
 import TickstreamProtocol

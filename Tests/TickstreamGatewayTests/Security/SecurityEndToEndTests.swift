@@ -7,6 +7,7 @@ import NIOCore
 import NIOSSL
 import SwiftProtobuf
 import Testing
+import TickstreamAccess
 import TickstreamArena
 import TickstreamGateway
 import TickstreamProtocol

@@ -1,5 +1,6 @@
 import Foundation
 import ServiceLifecycle
+import TickstreamAccess
 import TickstreamArena
 import TickstreamGateway
 import TickstreamProtocol

@@ -1,6 +1,7 @@
 import Foundation
 import SwiftProtobuf
 import Testing
+import TickstreamAccess
 import TickstreamArena
 import TickstreamProtocol
 @testable import TickstreamGateway

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TickstreamGateway
+import TickstreamAccess
 
 @Suite struct TokenAuthorityTests {
     let authority = try! TokenAuthority(secret: Array("0123456789abcdef0123456789abcdef".utf8))
