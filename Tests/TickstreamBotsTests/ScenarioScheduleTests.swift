@@ -41,7 +41,20 @@ import TickstreamBots
     }
 
     @Test func slowReaders() {
-        #expect(schedule(.slow(fraction: 0.1)).plans().count { $0.role == .slowReader } == 40)  // 2 of each 25
+        let slow = schedule(.slow(fraction: 0.1)).plans().filter { $0.role == .slowReader }
+        #expect(slow.count == 50)
+        // 2.5 of each 25: the rooms take 2 and 3 in turn.
+        #expect(Dictionary(grouping: slow, by: \.room).values.map(\.count).sorted() == Array(repeating: 2, count: 10) + Array(repeating: 3, count: 10))
+    }
+
+    /// The fraction is of all players, not of each room rounded down: a quarter of 12 in 2 rooms is 3, spread over
+    /// both rooms; and a fraction of 1 takes every bot, even in uneven rooms.
+    @Test func theFractionIsOfAllPlayers() {
+        let spectators = schedule(.spectators(fraction: 0.25), players: 12, rooms: 2).plans().filter { $0.role == .spectator }
+        #expect(spectators.map(\.index) == [3, 7, 11])
+        #expect(Set(spectators.map(\.room)) == ["t-0", "t-1"])
+        #expect(schedule(.spectators(fraction: 1.0 / 3), players: 12, rooms: 2).plans().count { $0.role == .spectator } == 4)
+        #expect(schedule(.slow(fraction: 1), players: 10, rooms: 3).plans().allSatisfy { $0.role == .slowReader })
     }
 
     @Test func abusiveKindsTakeTurns() {

@@ -12,8 +12,8 @@ package struct BotScenario: Sendable, Hashable, CustomStringConvertible {
     }
 
     package let kind: Kind
-    /// The share of each room's players concerned, rounded down per room (0.25 of a room of 6 is 1); for churn, the
-    /// share of all players that leave (and are replaced) per second.
+    /// The share of players concerned, spread evenly over the rooms; for churn, the share of players that leave (and
+    /// are replaced) per second.
     package let fraction: Double
 
     private init(_ kind: Kind, fraction: Double) {

@@ -1,7 +1,7 @@
 /// Turns a scenario into one plan per bot: which room, which role, when to connect, when to be interrupted.
 ///
-/// Pure and deterministic. Rooms get contiguous blocks of bots, and the bots a scenario singles out are spread
-/// evenly within each block, so that every room has its share of spectators, slow readers and so on.
+/// Pure and deterministic. Rooms get contiguous blocks of bots, and the bots a scenario singles out (its fraction of
+/// all players) are spread evenly over them, so that every room has its share of spectators, slow readers and so on.
 package struct ScenarioSchedule: Sendable {
     package var scenario: BotScenario
     package var players: Int
@@ -45,18 +45,20 @@ package struct ScenarioSchedule: Sendable {
         index * rooms / players
     }
 
-    /// Whether bot `index` is among the `fraction` singled out: every 1/fraction-th bot, evenly spread.
+    /// Whether bot `index` is among the `fraction` singled out: every 1/fraction-th bot of the run, evenly spread. As
+    /// rooms are contiguous blocks of bots, each room gets its share (rounded down or up) evenly spread over it, and
+    /// the run the fraction of all its players (rounded down).
     static func isSelected(_ index: Int, fraction: Double) -> Bool {
-        (Double(index + 1) * fraction).rounded(.down) > (Double(index) * fraction).rounded(.down)
+        // A hair over, so that a fraction such as 1/3, in binary a hair under, still selects every third bot.
+        (Double(index + 1) * fraction + 1e-9).rounded(.down) > (Double(index) * fraction + 1e-9).rounded(.down)
     }
 
     package func plans() -> [BotPlan] {
         var abusiveCount = 0
         var plans = (0..<players).map { index in
             let room = room(of: index)
-            let slot = index - (room * players).dividedRoundingUp(by: rooms)
             var role = BotPlan.Role.player
-            let selected = Self.isSelected(slot, fraction: scenario.fraction)
+            let selected = Self.isSelected(index, fraction: scenario.fraction)
             switch scenario.kind {
             case .spectators where selected: role = .spectator
             case .slow where selected: role = .slowReader
@@ -78,8 +80,7 @@ package struct ScenarioSchedule: Sendable {
             // A storm: everyone concerned drops within 100 ms of the middle of the measurement.
             let middle = warmup + duration / 2
             for index in plans.indices {
-                let slot = index - (room(of: index) * players).dividedRoundingUp(by: rooms)
-                guard Self.isSelected(slot, fraction: scenario.fraction) else { continue }
+                guard Self.isSelected(index, fraction: scenario.fraction) else { continue }
                 let at = middle + .milliseconds(100) * (Double(index) / Double(players))
                 plans[index].interruptions.append(.init(at: at, kind: .drop, pause: reconnectPause))
             }
@@ -122,11 +123,5 @@ package struct ScenarioSchedule: Sendable {
             }
         }
         return order
-    }
-}
-
-extension Int {
-    fileprivate func dividedRoundingUp(by divisor: Int) -> Int {
-        (self + divisor - 1) / divisor
     }
 }

@@ -49,7 +49,7 @@ struct Bots: AsyncParsableCommand {
     @Option(help: "steady, churn, reconnect, slow, spectators or abusive.")
     var scenario: String = "steady"
 
-    @Option(help: "Share of each room's players the scenario concerns, rounded down per room (churn: share of all players leaving per second). Default per scenario: churn 0.02, reconnect 0.2, slow 0.1, spectators 0.2, abusive 0.05.")
+    @Option(help: "Share of players the scenario concerns, spread evenly over the rooms (churn: share leaving per second). Default per scenario: churn 0.02, reconnect 0.2, slow 0.1, spectators 0.2, abusive 0.05.")
     var fraction: Double?
 
     @Option(help: "Room names are <prefix>-<n> (default: bots-<random>, fresh rooms for every run).")

@@ -103,7 +103,7 @@ import TickstreamTesting
         let (plans, report) = (outcome.plans, outcome.report)
         expectPlayed(report)
         let dropping = plans.count { !$0.interruptions.isEmpty }
-        #expect(dropping == 4, "a third of each room of 6")
+        #expect(dropping == 4, "a third of 12")
         #expect(report.totals.resumes == dropping)
         #expect(report.totals.resumedWithDelta + report.totals.resumedWithKeyframe == report.totals.resumes)
     }
