@@ -10,8 +10,9 @@ import TickstreamTesting
 /// `tickstream bots` against the real pipeline (embedded Kafka, worker, gateway), one scenario each: what its report
 /// says must be what the scenario did, and the well-behaved players must see no error.
 ///
-/// One after another: six pipelines with their bots at once, beside the rest of the suite, left a 2-core machine so
-/// busy that players waited seconds for their first state.
+/// One after another, and in `tools/test` after the rest of the suite: six pipelines with their bots at once left a
+/// 2-core machine so busy that players waited seconds for their first state, and even one at a time beside the rest
+/// made its timing-sensitive tests fail.
 @Suite(.serialized) struct BotsEndToEndTests {
     static let players = 12
 
