@@ -83,7 +83,7 @@ final class AbusiveBot: WebSocketBotDelegate {
         hasMisbehaved = false
         let giveUp = min(ContinuousClock.now + Self.answerTimeout, run.window.end + .seconds(2))
         let connection = WebSocketBotConnection(delegate: self, maskingSeed: .random(in: .min ... .max))
-        run.connector.connect(on: loop.eventLoop, token: run.token(player: run.player(of: plan), room: plan.room)) { pipeline, deflate in
+        run.connector.connect(on: loop.eventLoop, token: run.token(for: plan)) { pipeline, deflate in
             connection.deflate = deflate
             try pipeline.addHandler(connection)
         }

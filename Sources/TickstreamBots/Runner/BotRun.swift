@@ -26,14 +26,11 @@ struct BotRun: Sendable {
         tokenExpiry = Int64(Date().timeIntervalSince1970) + Int64(runSeconds) + 600
     }
 
-    /// The player id of `plan`'s bot, or of the `generation`-th player to take its place; see ``BotCredentials``.
-    func player(of plan: BotPlan, generation: Int = 0) -> String {
-        BotCredentials.player(roomPrefix: configuration.roomPrefix, bot: plan.index, generation: generation)
-    }
-
-    /// The token a connection of `player` to `room` presents; nil when the gateway needs none.
-    func token(player: String, room: String) -> String? {
-        configuration.credentials.token(player: player, room: room, expiresAt: tokenExpiry, now: Int64(Date().timeIntervalSince1970))
+    /// The token a connection of `plan`'s bot presents, or of the `generation`-th player to take its place (see
+    /// ``BotCredentials``); nil when the gateway needs none.
+    func token(for plan: BotPlan, generation: Int = 0) -> String? {
+        let player = BotCredentials.player(roomPrefix: configuration.roomPrefix, bot: plan.index, generation: generation)
+        return configuration.credentials.token(player: player, room: plan.room, expiresAt: tokenExpiry, now: Int64(Date().timeIntervalSince1970))
     }
 
     /// `instant` as an event loop deadline.

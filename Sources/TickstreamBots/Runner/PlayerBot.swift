@@ -124,7 +124,7 @@ final class PlayerBot: WebSocketBotDelegate {
         let end = interruption.map { run.start + $0.at } ?? run.window.end
         let connection = WebSocketBotConnection(delegate: self, maskingSeed: .random(in: .min ... .max))
         let slowReadDelay = plan.role == .slowReader ? TimeAmount(run.configuration.slowReadDelay) : nil
-        let token = run.token(player: run.player(of: plan, generation: generation), room: plan.room)
+        let token = run.token(for: plan, generation: generation)
         run.connector.connect(on: loop.eventLoop, token: token) { pipeline, deflate in
             if let slowReadDelay {
                 try pipeline.addHandler(SlowReadHandler(delay: slowReadDelay))
