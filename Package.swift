@@ -40,6 +40,8 @@ let package = Package(
             pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"])]
         ),
+        // epoll from the C library (Glibc's module leaves it out), for tickstream-bench's bare-socket floor.
+        .systemLibrary(name: "CEpoll"),
         // Producer, consumer, admin and the embedded (mock) cluster on librdkafka.
         .target(
             name: "TickstreamKafka",
@@ -188,6 +190,7 @@ let package = Package(
         .executableTarget(
             name: "tickstream-bench",
             dependencies: [
+                "CEpoll",
                 "TickstreamKafka",
                 "TickstreamProtocol",
                 "TickstreamSimulation",

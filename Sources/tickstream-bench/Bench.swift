@@ -5,6 +5,6 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tickstream-bench",
         abstract: "Microbenchmarks of Tickstream's parts; each prints its figures.",
-        subcommands: [SnapshotBench.self, KafkaBench.self, TickBench.self, ReplayBench.self]
+        subcommands: [SnapshotBench.self, KafkaBench.self, TickBench.self, ReplayBench.self, IOFloorBench.self]
     )
 }

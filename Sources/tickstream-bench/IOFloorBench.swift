@@ -1,0 +1,252 @@
+import ArgumentParser
+import CEpoll
+import Glibc
+
+/// The least CPU any server can spend on arena-N's traffic on this machine: the same connections, frame sizes and
+/// rates, served by a plain epoll loop that only reads and writes.
+///
+/// Server-side CPU per client-second is the figure to hold `tools/bench`'s "server CPU per client-second" against:
+/// what is above it is Tickstream's own work (WebSocket, protobuf, Kafka, simulation), what is below it no server
+/// written for these sockets can save. Both sides run in this process on threads of their own, each timed alone
+/// (`RUSAGE_THREAD`), over loopback TCP as the bench's bots and gateway are.
+struct IOFloorBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "io-floor",
+        abstract: "CPU of the bare socket I/O of arena-N: small inputs up, snapshots down, a plain epoll loop each side."
+    )
+
+    @Option(help: "Connections (players).")
+    var players = 500
+
+    @Option(help: "Players per room: the server writes a room's snapshots together, at the room's own phase.")
+    var roomSize = 25
+
+    @Option(help: "Inputs per player and snapshots per room per second.")
+    var rate = 30
+
+    @Option(help: "Bytes of an input frame (the arena's input: 12 bytes of protobuf, a 2-byte header and a 4-byte mask).")
+    var inputBytes = 18
+
+    @Option(help: "Bytes of a snapshot frame (arena-500: 2.78 KB/s of messages at 30 a second, 93 bytes, and a 2-byte header).")
+    var snapshotBytes = 95
+
+    @Option(help: "Seconds measured, after 3 s of warm-up.")
+    var seconds = 20.0
+
+    func validate() throws {
+        guard players > 0, roomSize > 0, rate > 0, seconds > 0 else {
+            throw ValidationError("players, room size, rate and seconds must be positive")
+        }
+        guard (1...4096).contains(inputBytes), (1...4096).contains(snapshotBytes) else {
+            throw ValidationError("frame sizes must be 1...4096 bytes")
+        }
+    }
+
+    func run() throws {
+        let listener = try SocketLoop.listen()
+        let port = try SocketLoop.port(of: listener)
+        let clientEnds = try (0..<players).map { _ in try SocketLoop.connect(port: port) }
+        let serverEnds = try (0..<players).map { _ in try SocketLoop.accept(listener) }
+        close(listener)
+
+        let period = 1.0 / Double(rate)
+        let rooms = (players + roomSize - 1) / roomSize
+        // The server writes a room's players together; each client writes its own input. Phases spread over a period.
+        let server = SocketLoop(
+            sockets: serverEnds,
+            groups: (0..<rooms).map { Array($0 * roomSize..<min(players, ($0 + 1) * roomSize)) },
+            frameBytes: snapshotBytes,
+            period: period
+        )
+        let client = SocketLoop(sockets: clientEnds, groups: (0..<players).map { [$0] }, frameBytes: inputBytes, period: period)
+
+        let clientThread = try SocketLoop.startThread { client.run(warmUp: 3, seconds: seconds) }
+        server.run(warmUp: 3, seconds: seconds)
+        pthread_join(clientThread, nil)
+
+        print(
+            "io-floor: \(players) connections, \(rooms) rooms of \(roomSize), \(rate) Hz, "
+                + "inputs \(inputBytes) B up, snapshots \(snapshotBytes) B down, \(decimal(seconds)) s"
+        )
+        for (side, loop) in [("server", server), ("clients", client)] {
+            let result = loop.result
+            let perClientSecond = result.cpuSeconds * 1000 / (Double(players) * seconds)
+            func perSecond(_ count: Int) -> Int { Int(Double(count) / seconds) }
+            print(
+                "  \(side): \(decimal(perClientSecond, digits: 3)) ms CPU per client-second "
+                    + "(user \(decimal(result.userSeconds, digits: 2)) s, system \(decimal(result.systemSeconds, digits: 2)) s), "
+                    + "\(perSecond(result.writes)) writes/s, \(perSecond(result.reads)) reads/s, "
+                    + "\(perSecond(result.wakeUps)) wake-ups/s"
+            )
+        }
+    }
+}
+
+/// One side of the floor: a thread that writes a frame to each group of sockets once a period, at the group's own
+/// phase, and reads whatever arrives in between.
+private final class SocketLoop: @unchecked Sendable {
+    struct Result {
+        var userSeconds = 0.0
+        var systemSeconds = 0.0
+        var writes = 0
+        var reads = 0
+        var wakeUps = 0
+        var cpuSeconds: Double { userSeconds + systemSeconds }
+    }
+
+    private let sockets: [Int32]
+    private let groups: [[Int]]
+    private let frame: [UInt8]
+    private let period: Double
+    /// Written by the loop's thread before it ends; read after it was joined.
+    private(set) var result = Result()
+
+    init(sockets: [Int32], groups: [[Int]], frameBytes: Int, period: Double) {
+        self.sockets = sockets
+        self.groups = groups
+        self.frame = [UInt8](repeating: 0x2A, count: frameBytes)
+        self.period = period
+    }
+
+    func run(warmUp: Double, seconds: Double) {
+        let poller = epoll_create1(0)
+        defer { close(poller) }
+        for (index, socket) in sockets.enumerated() {
+            var event = epoll_event(events: EPOLLIN.rawValue, data: epoll_data_t(u32: UInt32(index)))
+            epoll_ctl(poller, EPOLL_CTL_ADD, socket, &event)
+        }
+        let start = Self.now()
+        var due = groups.indices.map { start + period * Double($0) / Double(groups.count) }
+        let measureFrom = start + warmUp
+        let end = measureFrom + seconds
+        var measuring = false
+        var before = Result()
+        var counts = Result()
+        var events = [epoll_event](repeating: epoll_event(), count: 512)
+        var buffer = [UInt8](repeating: 0, count: 65536)
+
+        while true {
+            let now = Self.now()
+            if now >= end { break }
+            if !measuring && now >= measureFrom {
+                measuring = true
+                before = Self.threadCPU()
+                counts = Result()
+            }
+            var next = now + 1
+            for group in groups.indices {
+                if due[group] <= now {
+                    for index in groups[group] where write(sockets[index], frame, frame.count) > 0 {
+                        counts.writes += 1
+                    }
+                    due[group] += period
+                }
+                next = min(next, due[group])
+            }
+            // Whole milliseconds, rounded up: waking early would spin.
+            let wait = (next - Self.now()) * 1000
+            let timeout = wait <= 0 ? 0 : Int32(wait) + 1
+            let ready = epoll_wait(poller, &events, Int32(events.count), timeout)
+            counts.wakeUps += 1
+            for event in events.prefix(Int(max(ready, 0))) {
+                if read(sockets[Int(event.data.u32)], &buffer, buffer.count) > 0 {
+                    counts.reads += 1
+                }
+            }
+        }
+        let after = Self.threadCPU()
+        counts.userSeconds = after.userSeconds - before.userSeconds
+        counts.systemSeconds = after.systemSeconds - before.systemSeconds
+        result = counts
+        for socket in sockets { close(socket) }
+    }
+
+    private static func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+
+    private static func threadCPU() -> Result {
+        var usage = rusage()
+        // RUSAGE_THREAD (1), which Glibc's module leaves out with the rest of _GNU_SOURCE.
+        getrusage(__rusage_who_t(1), &usage)
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return Result(userSeconds: seconds(usage.ru_utime), systemSeconds: seconds(usage.ru_stime))
+    }
+
+    static func startThread(_ body: @escaping @Sendable () -> Void) throws -> pthread_t {
+        final class Box {
+            let body: @Sendable () -> Void
+            init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+        }
+        var thread = pthread_t()
+        let box = Unmanaged.passRetained(Box(body)).toOpaque()
+        let status = pthread_create(&thread, nil, { argument in
+            let box = Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue()
+            box.body()
+            return nil
+        }, box)
+        guard status == 0 else { throw SocketError("pthread_create", code: status) }
+        return thread
+    }
+
+    static func listen() throws -> Int32 {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = loopback(port: 0)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard socket >= 0, bound == 0, Glibc.listen(socket, 4096) == 0 else { throw SocketError("listen", code: errno) }
+        return socket
+    }
+
+    static func port(of socket: Int32) throws -> UInt16 {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let status = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
+        }
+        guard status == 0 else { throw SocketError("getsockname", code: errno) }
+        return UInt16(bigEndian: address.sin_port)
+    }
+
+    static func connect(port: UInt16) throws -> Int32 {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = loopback(port: port)
+        let status = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard socket >= 0, status == 0 else { throw SocketError("connect", code: errno) }
+        try configure(socket)
+        return socket
+    }
+
+    static func accept(_ listener: Int32) throws -> Int32 {
+        let socket = Glibc.accept(listener, nil, nil)
+        guard socket >= 0 else { throw SocketError("accept", code: errno) }
+        try configure(socket)
+        return socket
+    }
+
+    /// As NIO sets up a TCP channel: no Nagle delay, non-blocking.
+    private static func configure(_ socket: Int32) throws {
+        var one: Int32 = 1
+        guard setsockopt(socket, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size)) == 0,
+            fcntl(socket, F_SETFL, fcntl(socket, F_GETFL) | O_NONBLOCK) == 0
+        else { throw SocketError("setsockopt", code: errno) }
+    }
+
+    private static func loopback(port: UInt16) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        return address
+    }
+}
+
+private struct SocketError: Error, CustomStringConvertible {
+    let description: String
+    init(_ call: String, code: Int32) { description = "\(call) failed: \(String(cString: strerror(code)))" }
+}
