@@ -120,7 +120,7 @@ private final class SocketLoop: @unchecked Sendable {
         let measureFrom = start + warmUp
         let end = measureFrom + seconds
         var measuring = false
-        var before = Result()
+        var before = CPUTime.thread()
         var counts = Result()
         var events = [epoll_event](repeating: epoll_event(), count: 512)
         var buffer = [UInt8](repeating: 0, count: 65536)
@@ -130,7 +130,7 @@ private final class SocketLoop: @unchecked Sendable {
             if now >= end { break }
             if !measuring && now >= measureFrom {
                 measuring = true
-                before = Self.threadCPU()
+                before = CPUTime.thread()
                 counts = Result()
             }
             var next = now + 1
@@ -154,9 +154,9 @@ private final class SocketLoop: @unchecked Sendable {
                 }
             }
         }
-        let after = Self.threadCPU()
-        counts.userSeconds = after.userSeconds - before.userSeconds
-        counts.systemSeconds = after.systemSeconds - before.systemSeconds
+        let after = CPUTime.thread()
+        counts.userSeconds = after.user - before.user
+        counts.systemSeconds = after.system - before.system
         result = counts
         for socket in sockets { close(socket) }
     }
@@ -165,14 +165,6 @@ private final class SocketLoop: @unchecked Sendable {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
-    }
-
-    private static func threadCPU() -> Result {
-        var usage = rusage()
-        // RUSAGE_THREAD (1), which Glibc's module leaves out with the rest of _GNU_SOURCE.
-        getrusage(__rusage_who_t(1), &usage)
-        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
-        return Result(userSeconds: seconds(usage.ru_utime), systemSeconds: seconds(usage.ru_stime))
     }
 
     static func startThread(_ body: @escaping @Sendable () -> Void) throws -> pthread_t {
@@ -187,17 +179,18 @@ private final class SocketLoop: @unchecked Sendable {
             box.body()
             return nil
         }, box)
-        guard status == 0 else { throw SocketError("pthread_create", code: status) }
+        guard status == 0 else { throw BenchFailure.call("pthread_create", failedWith: status) }
         return thread
     }
 
     static func listen() throws -> Int32 {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw BenchFailure.call("socket", failedWith: errno) }
         var address = loopback(port: 0)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard socket >= 0, bound == 0, Glibc.listen(socket, 4096) == 0 else { throw SocketError("listen", code: errno) }
+        guard bound == 0, Glibc.listen(socket, 4096) == 0 else { throw BenchFailure.call("listen", failedWith: errno) }
         return socket
     }
 
@@ -207,24 +200,25 @@ private final class SocketLoop: @unchecked Sendable {
         let status = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
         }
-        guard status == 0 else { throw SocketError("getsockname", code: errno) }
+        guard status == 0 else { throw BenchFailure.call("getsockname", failedWith: errno) }
         return UInt16(bigEndian: address.sin_port)
     }
 
     static func connect(port: UInt16) throws -> Int32 {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw BenchFailure.call("socket", failedWith: errno) }
         var address = loopback(port: port)
         let status = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard socket >= 0, status == 0 else { throw SocketError("connect", code: errno) }
+        guard status == 0 else { throw BenchFailure.call("connect", failedWith: errno) }
         try configure(socket)
         return socket
     }
 
     static func accept(_ listener: Int32) throws -> Int32 {
         let socket = Glibc.accept(listener, nil, nil)
-        guard socket >= 0 else { throw SocketError("accept", code: errno) }
+        guard socket >= 0 else { throw BenchFailure.call("accept", failedWith: errno) }
         try configure(socket)
         return socket
     }
@@ -234,7 +228,7 @@ private final class SocketLoop: @unchecked Sendable {
         var one: Int32 = 1
         guard setsockopt(socket, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size)) == 0,
             fcntl(socket, F_SETFL, fcntl(socket, F_GETFL) | O_NONBLOCK) == 0
-        else { throw SocketError("setsockopt", code: errno) }
+        else { throw BenchFailure.call("setsockopt", failedWith: errno) }
     }
 
     private static func loopback(port: UInt16) -> sockaddr_in {
@@ -246,7 +240,8 @@ private final class SocketLoop: @unchecked Sendable {
     }
 }
 
-private struct SocketError: Error, CustomStringConvertible {
-    let description: String
-    init(_ call: String, code: Int32) { description = "\(call) failed: \(String(cString: strerror(code)))" }
+extension BenchFailure {
+    fileprivate static func call(_ name: String, failedWith code: Int32) -> BenchFailure {
+        BenchFailure("\(name) failed: \(String(cString: strerror(code)))")
+    }
 }
