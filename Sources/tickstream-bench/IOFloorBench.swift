@@ -1,19 +1,33 @@
 import ArgumentParser
 import CEpoll
 import Glibc
+import NIOCore
 
 /// The least CPU any server can spend on arena-N's traffic on this machine: the same connections, frame sizes and
-/// rates, served by a plain epoll loop that only reads and writes.
+/// rates, served by a plain epoll loop that only reads and writes; and, with `--server`, what SwiftNIO's event loops
+/// and its WebSocket frame handlers add to that.
 ///
 /// Server-side CPU per client-second is the figure to hold `tools/bench`'s "server CPU per client-second" against:
-/// what is above it is Tickstream's own work (WebSocket, protobuf, Kafka, simulation), what is below it no server
-/// written for these sockets can save. Both sides run in this process on threads of their own, each timed alone
-/// (`RUSAGE_THREAD`), over loopback TCP as the bench's bots and gateway are.
+/// what the bare loop costs no server of these sockets can save; what the gateway's event loops cost above the NIO
+/// WebSocket server is Tickstream's own work there. The clients are always a bare epoll loop on a thread of their own,
+/// each side timed alone, over loopback TCP as the bench's bots and gateway are.
 struct IOFloorBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "io-floor",
-        abstract: "CPU of the bare socket I/O of arena-N: small inputs up, snapshots down, a plain epoll loop each side."
+        abstract: "CPU of the socket I/O of arena-N: small inputs up, snapshots down, with the least work on either side."
     )
+
+    enum ServerKind: String, ExpressibleByArgument, CaseIterable {
+        case epoll
+        case nio
+        case nioWebSocket = "nio-websocket"
+    }
+
+    @Option(help: "The server: a bare epoll loop, SwiftNIO event loops, or those with NIO's WebSocket frame handlers.")
+    var server: ServerKind = .epoll
+
+    @Option(help: "Event loops of a NIO server (the gateway runs one a core).")
+    var threads = System.coreCount
 
     @Option(help: "Connections (players).")
     var players = 500
@@ -34,77 +48,107 @@ struct IOFloorBench: ParsableCommand {
     var seconds = 20.0
 
     func validate() throws {
-        guard players > 0, roomSize > 0, rate > 0, seconds > 0 else {
-            throw ValidationError("players, room size, rate and seconds must be positive")
+        guard players > 0, roomSize > 0, rate > 0, threads > 0, seconds > 0 else {
+            throw ValidationError("players, room size, rate, threads and seconds must be positive")
         }
-        guard (1...4096).contains(inputBytes), (1...4096).contains(snapshotBytes) else {
-            throw ValidationError("frame sizes must be 1...4096 bytes")
+        // WebSocket frames here have a 1-byte length: payloads of at most 125 bytes.
+        let limits = server == .nioWebSocket ? (input: 7...131, snapshot: 3...127) : (input: 1...4096, snapshot: 1...4096)
+        guard limits.input.contains(inputBytes), limits.snapshot.contains(snapshotBytes) else {
+            throw ValidationError("with --server \(server.rawValue), input frames take \(limits.input) bytes and snapshot frames \(limits.snapshot)")
         }
     }
 
     func run() throws {
-        let listener = try SocketLoop.listen()
-        let port = try SocketLoop.port(of: listener)
-        let clientEnds = try (0..<players).map { _ in try SocketLoop.connect(port: port) }
-        let serverEnds = try (0..<players).map { _ in try SocketLoop.accept(listener) }
-        close(listener)
-
         let period = 1.0 / Double(rate)
         let rooms = (players + roomSize - 1) / roomSize
-        // The server writes a room's players together; each client writes its own input. Phases spread over a period.
-        let server = SocketLoop(
-            sockets: serverEnds,
-            groups: (0..<rooms).map { Array($0 * roomSize..<min(players, ($0 + 1) * roomSize)) },
-            frameBytes: snapshotBytes,
-            period: period
-        )
-        let client = SocketLoop(sockets: clientEnds, groups: (0..<players).map { [$0] }, frameBytes: inputBytes, period: period)
-
-        let clientThread = try SocketLoop.startThread { client.run(warmUp: 3, seconds: seconds) }
-        server.run(warmUp: 3, seconds: seconds)
-        pthread_join(clientThread, nil)
+        let warmUp = 3.0
+        let inputFrame = server == .nioWebSocket ? Self.maskedBinaryFrame(bytes: inputBytes) : Self.filler(bytes: inputBytes)
+        let serverSide: Traffic
+        let clients: SocketLoop
+        switch server {
+        case .epoll:
+            let listener = try SocketLoop.listen()
+            let port = try SocketLoop.port(of: listener)
+            let clientEnds = try (0..<players).map { _ in try SocketLoop.connect(port: port) }
+            let serverEnds = try (0..<players).map { _ in try SocketLoop.accept(listener) }
+            close(listener)
+            // The server writes a room's players together; each client writes its own input. Phases spread over a period.
+            let loop = SocketLoop(
+                sockets: serverEnds,
+                groups: (0..<rooms).map { Array($0 * roomSize..<min(players, ($0 + 1) * roomSize)) },
+                frame: Self.filler(bytes: snapshotBytes),
+                period: period
+            )
+            clients = SocketLoop(sockets: clientEnds, groups: (0..<players).map { [$0] }, frame: inputFrame, period: period)
+            let clientThread = try SocketLoop.startThread { clients.run(warmUp: warmUp, seconds: seconds) }
+            loop.run(warmUp: warmUp, seconds: seconds)
+            pthread_join(clientThread, nil)
+            serverSide = loop.result
+        case .nio, .nioWebSocket:
+            let nio = try NIOFloorServer(webSocket: server == .nioWebSocket, threads: threads)
+            let clientEnds = try (0..<players).map { _ in try SocketLoop.connect(port: nio.port) }
+            try nio.waitForConnections(players)
+            clients = SocketLoop(sockets: clientEnds, groups: (0..<players).map { [$0] }, frame: inputFrame, period: period)
+            nio.startRooms(of: roomSize, frameBytes: snapshotBytes, period: period)
+            let clientThread = try SocketLoop.startThread { clients.run(warmUp: warmUp, seconds: seconds) }
+            usleep(UInt32(warmUp * 1e6))
+            let before = (cpu: CPUTime.threads(named: [NIOFloorServer.threadName]), writes: nio.writes, reads: nio.reads)
+            usleep(UInt32(seconds * 1e6))
+            let cpu = CPUTime.threads(named: [NIOFloorServer.threadName]) - before.cpu
+            serverSide = Traffic(cpu: cpu, writes: nio.writes - before.writes, reads: nio.reads - before.reads)
+            pthread_join(clientThread, nil)
+            try nio.stop()
+        }
 
         print(
             "io-floor: \(players) connections, \(rooms) rooms of \(roomSize), \(rate) Hz, "
                 + "inputs \(inputBytes) B up, snapshots \(snapshotBytes) B down, \(decimal(seconds)) s"
         )
-        for (side, loop) in [("server", server), ("clients", client)] {
-            let result = loop.result
-            let perClientSecond = result.cpuSeconds * 1000 / (Double(players) * seconds)
+        let serverName = server == .epoll ? "server (epoll loop)" : "server (\(server.rawValue), \(threads) event loops)"
+        for (side, traffic) in [(serverName, serverSide), ("clients (epoll loop)", clients.result)] {
+            let perClientSecond = traffic.cpu.total * 1000 / (Double(players) * seconds)
             func perSecond(_ count: Int) -> Int { Int(Double(count) / seconds) }
             print(
                 "  \(side): \(decimal(perClientSecond, digits: 3)) ms CPU per client-second "
-                    + "(user \(decimal(result.userSeconds, digits: 2)) s, system \(decimal(result.systemSeconds, digits: 2)) s), "
-                    + "\(perSecond(result.writes)) writes/s, \(perSecond(result.reads)) reads/s, "
-                    + "\(perSecond(result.wakeUps)) wake-ups/s"
+                    + "(user \(decimal(traffic.cpu.user, digits: 2)) s, system \(decimal(traffic.cpu.system, digits: 2)) s), "
+                    + "\(perSecond(traffic.writes)) writes/s, \(perSecond(traffic.reads)) reads/s"
             )
         }
     }
+
+    private static func filler(bytes: Int) -> [UInt8] {
+        [UInt8](repeating: 0x2A, count: bytes)
+    }
+
+    /// A client's binary WebSocket frame of `bytes` bytes in all: the header, a zero mask key (which leaves the
+    /// payload as it is) and the payload.
+    private static func maskedBinaryFrame(bytes: Int) -> [UInt8] {
+        let payload = bytes - 6
+        return [0x82, 0x80 | UInt8(payload), 0, 0, 0, 0] + filler(bytes: payload)
+    }
+}
+
+/// What one side did in the measured window.
+private struct Traffic {
+    var cpu = CPUTime(user: 0, system: 0)
+    var writes = 0
+    var reads = 0
 }
 
 /// One side of the floor: a thread that writes a frame to each group of sockets once a period, at the group's own
 /// phase, and reads whatever arrives in between.
 private final class SocketLoop: @unchecked Sendable {
-    struct Result {
-        var userSeconds = 0.0
-        var systemSeconds = 0.0
-        var writes = 0
-        var reads = 0
-        var wakeUps = 0
-        var cpuSeconds: Double { userSeconds + systemSeconds }
-    }
-
     private let sockets: [Int32]
     private let groups: [[Int]]
     private let frame: [UInt8]
     private let period: Double
     /// Written by the loop's thread before it ends; read after it was joined.
-    private(set) var result = Result()
+    private(set) var result = Traffic()
 
-    init(sockets: [Int32], groups: [[Int]], frameBytes: Int, period: Double) {
+    init(sockets: [Int32], groups: [[Int]], frame: [UInt8], period: Double) {
         self.sockets = sockets
         self.groups = groups
-        self.frame = [UInt8](repeating: 0x2A, count: frameBytes)
+        self.frame = frame
         self.period = period
     }
 
@@ -121,7 +165,7 @@ private final class SocketLoop: @unchecked Sendable {
         let end = measureFrom + seconds
         var measuring = false
         var before = CPUTime.thread()
-        var counts = Result()
+        var counts = Traffic()
         var events = [epoll_event](repeating: epoll_event(), count: 512)
         var buffer = [UInt8](repeating: 0, count: 65536)
 
@@ -131,7 +175,7 @@ private final class SocketLoop: @unchecked Sendable {
             if !measuring && now >= measureFrom {
                 measuring = true
                 before = CPUTime.thread()
-                counts = Result()
+                counts = Traffic()
             }
             var next = now + 1
             for group in groups.indices {
@@ -147,7 +191,6 @@ private final class SocketLoop: @unchecked Sendable {
             let wait = (next - Self.now()) * 1000
             let timeout = wait <= 0 ? 0 : Int32(wait) + 1
             let ready = epoll_wait(poller, &events, Int32(events.count), timeout)
-            counts.wakeUps += 1
             for event in events.prefix(Int(max(ready, 0))) {
                 if read(sockets[Int(event.data.u32)], &buffer, buffer.count) > 0 {
                     counts.reads += 1
@@ -155,8 +198,7 @@ private final class SocketLoop: @unchecked Sendable {
             }
         }
         let after = CPUTime.thread()
-        counts.userSeconds = after.user - before.user
-        counts.systemSeconds = after.system - before.system
+        counts.cpu = after - before
         result = counts
         for socket in sockets { close(socket) }
     }
