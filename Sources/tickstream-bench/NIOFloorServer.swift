@@ -11,7 +11,7 @@ import Synchronization
 /// What it costs above the bare epoll loop is SwiftNIO's share of the gateway's event-loop time; what the gateway's
 /// event loops cost above it is Tickstream's.
 final class NIOFloorServer: Sendable {
-    /// The threads' name prefix: their CPU is the server's.
+    /// The name prefix of the group's threads, whose CPU is the server's.
     static let threadName = "NIO-ELT-"
 
     private let group: MultiThreadedEventLoopGroup
@@ -40,8 +40,6 @@ final class NIOFloorServer: Sendable {
                     if webSocket {
                         try operations.addHandler(WebSocketFrameEncoder())
                         try operations.addHandler(ByteToMessageHandler(WebSocketFrameDecoder()))
-                    }
-                    if webSocket {
                         try operations.addHandler(ReadSink<WebSocketFrame>(traffic: traffic))
                     } else {
                         try operations.addHandler(ReadSink<ByteBuffer>(traffic: traffic))
