@@ -186,7 +186,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Microbenchmarks that print figures: run with tools/bench-micro (release build).
+        // Microbenchmarks that print figures (`swift build -c release --product tickstream-bench`, README).
         .executableTarget(
             name: "tickstream-bench",
             dependencies: [
