@@ -48,8 +48,8 @@ struct IOFloorBench: ParsableCommand {
     var seconds = 20.0
 
     func validate() throws {
-        guard players > 0, roomSize > 0, rate > 0, threads > 0, seconds > 0 else {
-            throw ValidationError("players, room size, rate, threads and seconds must be positive")
+        guard players > 0, roomSize > 0, rate > 0, threads > 0, (0...3600).contains(seconds), seconds > 0 else {
+            throw ValidationError("players, room size, rate and threads must be positive, and seconds within an hour")
         }
         // WebSocket frames here have a 1-byte length: payloads of at most 125 bytes.
         let limits = server == .nioWebSocket ? (input: 7...131, snapshot: 3...127) : (input: 1...4096, snapshot: 1...4096)
