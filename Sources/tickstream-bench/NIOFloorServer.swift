@@ -17,20 +17,20 @@ final class NIOFloorServer: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let listener: any Channel
     private let webSocket: Bool
-    private let traffic: Traffic
+    private let activity: ServerActivity
     private let writers = Mutex<[RoomWriter]>([])
 
     /// The port clients connect to.
     var port: UInt16 { UInt16(listener.localAddress?.port ?? 0) }
-    var reads: Int { traffic.reads.load(ordering: .relaxed) }
-    var writes: Int { traffic.writes.load(ordering: .relaxed) }
+    var reads: Int { activity.reads.load(ordering: .relaxed) }
+    var writes: Int { activity.writes.load(ordering: .relaxed) }
 
     init(webSocket: Bool, threads: Int) throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
-        let traffic = Traffic()
+        let activity = ServerActivity()
         self.group = group
         self.webSocket = webSocket
-        self.traffic = traffic
+        self.activity = activity
         listener = try ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 4096)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
@@ -40,11 +40,11 @@ final class NIOFloorServer: Sendable {
                     if webSocket {
                         try operations.addHandler(WebSocketFrameEncoder())
                         try operations.addHandler(ByteToMessageHandler(WebSocketFrameDecoder()))
-                        try operations.addHandler(ReadSink<WebSocketFrame>(traffic: traffic))
+                        try operations.addHandler(ReadSink<WebSocketFrame>(activity: activity))
                     } else {
-                        try operations.addHandler(ReadSink<ByteBuffer>(traffic: traffic))
+                        try operations.addHandler(ReadSink<ByteBuffer>(activity: activity))
                     }
-                    traffic.accepted.withLock { $0.append(channel) }
+                    activity.accepted.withLock { $0.append(channel) }
                 }
             }
             .bind(host: "127.0.0.1", port: 0)
@@ -54,9 +54,9 @@ final class NIOFloorServer: Sendable {
     /// Waits until `count` connections are open.
     func waitForConnections(_ count: Int) throws {
         let deadline = ContinuousClock.now + .seconds(30)
-        while traffic.accepted.withLock({ $0.count }) < count {
+        while activity.accepted.withLock({ $0.count }) < count {
             guard ContinuousClock.now < deadline else {
-                throw BenchFailure("only \(traffic.accepted.withLock { $0.count }) of \(count) connections were accepted")
+                throw BenchFailure("only \(activity.accepted.withLock { $0.count }) of \(count) connections were accepted")
             }
             usleep(1000)
         }
@@ -65,7 +65,7 @@ final class NIOFloorServer: Sendable {
     /// Writes a `frameBytes` snapshot to each room's players once a `period`, each room at its own phase, until
     /// ``stop()``. Each event loop writes to its own channels, so no write crosses threads: the least NIO can do.
     func startRooms(of roomSize: Int, frameBytes: Int, period: Double) {
-        let channels = traffic.accepted.withLock { $0 }
+        let channels = activity.accepted.withLock { $0 }
         let rooms = stride(from: 0, to: channels.count, by: roomSize).map {
             Array(channels[$0..<min(channels.count, $0 + roomSize)])
         }
@@ -77,7 +77,7 @@ final class NIOFloorServer: Sendable {
             let phase = start + .nanoseconds(nanoseconds * Int64(index) / Int64(rooms.count))
             for (_, members) in Dictionary(grouping: room, by: { ObjectIdentifier($0.eventLoop) }) {
                 let writer = RoomWriter(
-                    channels: members, payload: payload, webSocket: webSocket, period: .nanoseconds(nanoseconds), traffic: traffic
+                    channels: members, payload: payload, webSocket: webSocket, period: .nanoseconds(nanoseconds), activity: activity
                 )
                 members[0].eventLoop.execute { writer.start(at: phase) }
                 writers.append(writer)
@@ -91,7 +91,7 @@ final class NIOFloorServer: Sendable {
         for writer in writers.withLock({ $0 }) {
             try writer.eventLoop.submit { writer.stop() }.wait()
         }
-        let channels = traffic.accepted.withLock { $0 }
+        let channels = activity.accepted.withLock { $0 }
         for channel in channels {
             try? channel.close().wait()
         }
@@ -108,16 +108,16 @@ private final class RoomWriter: @unchecked Sendable {
     private let payload: ByteBuffer
     private let webSocket: Bool
     private let period: TimeAmount
-    private let traffic: Traffic
+    private let activity: ServerActivity
     private var next: Scheduled<Void>?
 
-    init(channels: [any Channel], payload: ByteBuffer, webSocket: Bool, period: TimeAmount, traffic: Traffic) {
+    init(channels: [any Channel], payload: ByteBuffer, webSocket: Bool, period: TimeAmount, activity: ServerActivity) {
         self.eventLoop = channels[0].eventLoop
         self.channels = channels
         self.payload = payload
         self.webSocket = webSocket
         self.period = period
-        self.traffic = traffic
+        self.activity = activity
     }
 
     func start(at deadline: NIODeadline) {
@@ -137,13 +137,13 @@ private final class RoomWriter: @unchecked Sendable {
                 channel.writeAndFlush(payload, promise: nil)
             }
         }
-        traffic.writes.add(channels.count, ordering: .relaxed)
+        activity.writes.add(channels.count, ordering: .relaxed)
         start(at: due + period)
     }
 }
 
-/// What the server's channels read and wrote, counted from every event loop.
-private final class Traffic: Sendable {
+/// The server's connections, and what they read and wrote, counted from every event loop.
+private final class ServerActivity: Sendable {
     let accepted = Mutex<[any Channel]>([])
     let reads = Atomic<Int>(0)
     let writes = Atomic<Int>(0)
@@ -153,11 +153,11 @@ private final class Traffic: Sendable {
 private final class ReadSink<Frame>: ChannelInboundHandler, Sendable {
     typealias InboundIn = Frame
 
-    private let traffic: Traffic
+    private let activity: ServerActivity
 
-    init(traffic: Traffic) { self.traffic = traffic }
+    init(activity: ServerActivity) { self.activity = activity }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        traffic.reads.add(1, ordering: .relaxed)
+        activity.reads.add(1, ordering: .relaxed)
     }
 }
