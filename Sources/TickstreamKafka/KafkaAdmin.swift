@@ -52,6 +52,14 @@ public final class KafkaAdmin: Sendable {
         }
     }
 
+    /// The id the cluster reports in its metadata; it tells librdkafka's mock cluster from Kafka brokers
+    /// (``KafkaClusterKind/init(clusterID:)``).
+    ///
+    /// - Throws: ``KafkaError/timedOut`` if no broker answered within `timeout`.
+    public func clusterID(timeout: Duration = .seconds(10)) async throws -> String {
+        try await NIOThreadPool.kafka.runIfActive { [handle] in try handle.clusterID(timeout: timeout) }
+    }
+
     /// Destroys the client off the cooperative pool. Later calls throw ``KafkaError/closed``.
     public func shutdown() async {
         try? await NIOThreadPool.kafka.runIfActive { [handle] in handle.close() }

@@ -16,12 +16,8 @@ public struct KafkaConsumerConfiguration: Sendable {
     /// Commit in the background (`enable.auto.commit`). Default: `false`: Tickstream commits explicit offsets once
     /// they are covered by a checkpoint.
     public var enableAutoCommit: Bool
-    /// How long a broker may hold a fetch that found no data (`fetch.wait.max.ms`). Default: 2 ms.
-    ///
-    /// The embedded cluster holds an empty fetch for the whole wait, even when records arrive meanwhile, so this
-    /// adds up to its length to every record: 2 ms keeps produce→consume p99 under 5 ms there. A real broker
-    /// answers a waiting fetch as soon as data arrives; there the wait only sets the rate of empty fetches
-    /// while idle (about 500 a second per broker at 2 ms), and 100 ms costs no latency.
+    /// How long a broker may hold a fetch that found no data (`fetch.wait.max.ms`). Default: 2 ms, which suits
+    /// the embedded cluster; ``KafkaClusterKind/fetchWaitMax`` says why, and what suits Kafka brokers.
     public var fetchWaitMax: Duration
     /// How long the group waits for a silent member before it moves its partitions (`session.timeout.ms`).
     /// Default: 10 seconds, so a crashed worker's rooms move on quickly.

@@ -28,6 +28,26 @@ struct KafkaAdminTests {
         await admin.shutdown()
     }
 
+    @Test func theClusterIDTellsTheEmbeddedClusterFromKafkaBrokers() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1)
+        let admin = try KafkaAdmin(configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: testLogger)
+        let id = try await admin.clusterID()
+        await admin.shutdown()
+
+        #expect(KafkaClusterKind(clusterID: id) == .embedded, "cluster id \(id)")
+        #expect(KafkaClusterKind.embedded.fetchWaitMax == .milliseconds(2))
+        // The form of a Kafka cluster's id, as `kafka-storage.sh random-uuid` makes it.
+        #expect(KafkaClusterKind(clusterID: "MkU3OEVBNTcwNTJENDM2Qk") == .brokers)
+        #expect(KafkaClusterKind.brokers.fetchWaitMax == .milliseconds(100))
+    }
+
+    @Test func aClusterThatDoesNotAnswerHasNoID() async throws {
+        // Nothing listens on port 1: every connection is refused.
+        let admin = try KafkaAdmin(configuration: .init(bootstrapServers: "127.0.0.1:1"), logger: testLogger)
+        await #expect(throws: KafkaError.timedOut) { try await admin.clusterID(timeout: .seconds(1)) }
+        await admin.shutdown()
+    }
+
     static let kcat: String? = ProcessInfo.processInfo.environment["PATH"]?
         .split(separator: ":")
         .map { "\($0)/kcat" }

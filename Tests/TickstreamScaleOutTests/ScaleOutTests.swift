@@ -14,6 +14,10 @@ struct ScaleOutTests {
             let worker = try deployment.startWorker("worker-1")
             let gateways = [try await deployment.startGateway("gateway-1"), try await deployment.startGateway("gateway-2")]
             try await worker.line(containing: "partition restored")
+            #expect(
+                worker.log.contains("is an embedded cluster: consumers' fetch wait 2 ms"),
+                "the worker asked the cluster what it is and chose the fetch wait that suits it"
+            )
             let room = deployment.rooms(perPartition: 1)[0]
             let players = (0..<4).map { Player(name: "player-\($0)", room: room, url: gateways[$0 % 2].url) }
 
@@ -143,6 +147,25 @@ struct ScaleOutTests {
             guard ContinuousClock.now < deadline else { throw ProcessFailure("waited \(timeout) for \(what)") }
             try await Task.sleep(for: .milliseconds(100))
         }
+    }
+
+    /// A worker that cannot reach its cluster at startup cannot ask what it is; it takes it for Kafka brokers, whose
+    /// fetch wait costs an embedded cluster latency, not brokers a storm of empty fetches, and says so.
+    @Test(.timeLimit(.minutes(1)))
+    func aWorkerThatCannotReachItsClusterTakesItForKafkaBrokers() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tickstream-unreachable-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // Nothing listens on port 1: every connection is refused.
+        let worker = try TickstreamProcess(
+            name: "worker", binary: Deployment.binaryURL,
+            arguments: ["worker", "--brokers", "127.0.0.1:1", "--log-level", "info"],
+            directory: directory
+        )
+        let line = try await worker.line(containing: "Cannot tell an embedded cluster from Kafka brokers", timeout: .seconds(30))
+        _ = try await worker.stop(signal: SIGKILL)
+        #expect(line.contains("consumers' fetch wait 100 ms"), "\(line)")
+        #expect(line.contains("--kafka-property fetch.wait.max.ms=2"), "the warning says how to choose otherwise")
     }
 
     /// Stops `processes` with SIGTERM, one after the other, and expects each to exit with status 0.

@@ -47,6 +47,9 @@ public struct GatewayConfiguration: Sendable {
     public var limits: GatewayLimits
     /// How `GET /v1/rooms` (and the spectator page at `/`) lists the live rooms.
     public var roomList: RoomListConfiguration
+    /// How long a broker may hold the state consumer's empty fetch. Default: 2 ms, for the embedded cluster;
+    /// ``KafkaClusterKind/fetchWaitMax`` gives the one that suits a cluster.
+    public var fetchWaitMax: Duration
     /// Extra librdkafka properties for the producer and the consumer, by name.
     public var kafkaProperties: [String: String]
 
@@ -69,6 +72,7 @@ public struct GatewayConfiguration: Sendable {
         shutdownTimeout: Duration = .seconds(5),
         limits: GatewayLimits = GatewayLimits(),
         roomList: RoomListConfiguration = RoomListConfiguration(),
+        fetchWaitMax: Duration = KafkaClusterKind.embedded.fetchWaitMax,
         kafkaProperties: [String: String] = [:]
     ) {
         precondition(!wireFormats.isEmpty, "a gateway offers at least one wire format")
@@ -91,6 +95,7 @@ public struct GatewayConfiguration: Sendable {
         self.shutdownTimeout = shutdownTimeout
         self.limits = limits
         self.roomList = roomList
+        self.fetchWaitMax = fetchWaitMax
         self.kafkaProperties = kafkaProperties
     }
 }

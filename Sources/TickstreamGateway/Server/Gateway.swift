@@ -54,6 +54,7 @@ public struct Gateway: Service {
                 configuration: KafkaConsumerConfiguration(
                     bootstrapServers: configuration.bootstrapServers,
                     clientID: configuration.gatewayID,
+                    fetchWaitMax: configuration.fetchWaitMax,
                     properties: configuration.kafkaProperties
                 ),
                 logger: logger

@@ -26,6 +26,17 @@ extension RdKafkaHandle {
         }
     }
 
+    /// The cluster's id, from the metadata librdkafka has or fetches within `timeout`.
+    func clusterID(timeout: Duration) throws(KafkaError) -> String {
+        try withLease { rk throws(KafkaError) in
+            guard let id = rd_kafka_clusterid(rk, timeout.milliseconds) else {
+                throw KafkaError.timedOut.with(message: "no broker answered with the cluster's id")
+            }
+            defer { rd_kafka_mem_free(rk, id) }
+            return String(cString: id)
+        }
+    }
+
     /// One topic; throws ``KafkaError/unknownTopicOrPartition`` if it does not exist.
     ///
     /// Asks for every topic: asking for one by name makes brokers that auto-create topics create it.

@@ -32,7 +32,11 @@ struct PartitionRestorer: Sendable {
     /// consumer's 100 ms poll timeout, which the rooms need not wait for.
     func restore(partition: Int32, adopt: (RestoredPartition) async -> Void) async throws {
         let consumer = try KafkaConsumer(
-            configuration: KafkaConsumerConfiguration(bootstrapServers: configuration.bootstrapServers, properties: configuration.kafkaProperties),
+            configuration: KafkaConsumerConfiguration(
+                bootstrapServers: configuration.bootstrapServers,
+                fetchWaitMax: configuration.fetchWaitMax,
+                properties: configuration.kafkaProperties
+            ),
             logger: logger
         )
         do {

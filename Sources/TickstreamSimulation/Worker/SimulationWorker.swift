@@ -46,6 +46,7 @@ public struct SimulationWorker: Service {
                     bootstrapServers: configuration.bootstrapServers,
                     groupID: configuration.topics.workerGroup,
                     clientID: configuration.workerID,
+                    fetchWaitMax: configuration.fetchWaitMax,
                     revocationTimeout: configuration.revocationTimeout,
                     properties: configuration.kafkaProperties
                 ),

@@ -1,3 +1,4 @@
+public import TickstreamKafka
 public import TickstreamProtocol
 public import TickstreamRules
 
@@ -29,6 +30,9 @@ public struct WorkerConfiguration: Sendable {
     /// How often the input lag of each owned partition is sampled into `/metrics` (each sample asks the cluster for
     /// the group's commits and the partitions' high watermarks, and waits at most this long). Default 5 s.
     public var lagSampleInterval: Duration
+    /// How long a broker may hold the consumers' empty fetches. Default: 2 ms, for the embedded cluster;
+    /// ``KafkaClusterKind/fetchWaitMax`` gives the one that suits a cluster.
+    public var fetchWaitMax: Duration
     /// Any other librdkafka property, for the producer and the consumer.
     public var kafkaProperties: [String: String]
 
@@ -45,6 +49,7 @@ public struct WorkerConfiguration: Sendable {
         concurrentRestores: Int = 4,
         shutdownTimeout: Duration = .seconds(10),
         lagSampleInterval: Duration = .seconds(5),
+        fetchWaitMax: Duration = KafkaClusterKind.embedded.fetchWaitMax,
         kafkaProperties: [String: String] = [:]
     ) {
         self.bootstrapServers = bootstrapServers
@@ -59,6 +64,7 @@ public struct WorkerConfiguration: Sendable {
         self.concurrentRestores = max(1, concurrentRestores)
         self.shutdownTimeout = shutdownTimeout
         self.lagSampleInterval = lagSampleInterval
+        self.fetchWaitMax = fetchWaitMax
         self.kafkaProperties = kafkaProperties
     }
 

@@ -31,7 +31,9 @@ struct GatewayCommand: AsyncParsableCommand {
         if allowAnonymous {
             logger.notice("anonymous players allowed: anyone who can reach this gateway can play")
         }
-        let configuration = try gateway.configuration(bootstrapServers: try kafka.requiredBrokers(), kafka: kafka, allowAnonymous: allowAnonymous)
+        let brokers = try kafka.requiredBrokers()
+        var configuration = try gateway.configuration(bootstrapServers: brokers, kafka: kafka, allowAnonymous: allowAnonymous)
+        configuration.fetchWaitMax = try await kafka.fetchWait(brokers: brokers, logger: logger)
         let service = Gateway.announcing(configuration, rules: try simulation.rules(), metricsRegistry: registry, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

@@ -29,8 +29,10 @@ struct Serve: AsyncParsableCommand {
         var services: [any Service] = []
 
         let bootstrapServers: String
+        var fetchWait = KafkaClusterKind.embedded.fetchWaitMax
         if let brokers = kafka.configuredBrokers {
             bootstrapServers = brokers
+            fetchWait = try await kafka.fetchWait(brokers: brokers, logger: logger)
         } else {
             let cluster = try EmbeddedKafkaCluster(brokers: embeddedBrokers, logger: logger)
             try cluster.createTopics(kafka.topics.specifications(partitions: partitions, replicationFactor: Int16(min(embeddedBrokers, 3))))
@@ -43,8 +45,10 @@ struct Serve: AsyncParsableCommand {
         if anonymous {
             logger.notice("anonymous players allowed (serve is for development; give --token-secret to require a token)")
         }
-        let configuration = try gateway.configuration(bootstrapServers: bootstrapServers, kafka: kafka, allowAnonymous: anonymous)
-        let workerConfiguration = try simulation.workerConfiguration(bootstrapServers: bootstrapServers, kafka: kafka)
+        var configuration = try gateway.configuration(bootstrapServers: bootstrapServers, kafka: kafka, allowAnonymous: anonymous)
+        configuration.fetchWaitMax = fetchWait
+        var workerConfiguration = try simulation.workerConfiguration(bootstrapServers: bootstrapServers, kafka: kafka)
+        workerConfiguration.fetchWaitMax = fetchWait
         let rules = try simulation.rules()
         // One producer for the gateway's inputs and the worker's states and checkpoints, with the gateway's settings
         // (its delivery timeout too): one Kafka client's threads and requests instead of two.

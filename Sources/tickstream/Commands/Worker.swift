@@ -32,10 +32,10 @@ struct Worker: AsyncParsableCommand {
         let logger = logging.bootstrap(label: "tickstream.worker")
         // Before the worker creates its metrics; without an endpoint they are no-ops.
         let registry = metricsPort.map { _ in MetricsBootstrap.prometheus() }
-        var services: [any Service] = [SimulationWorker(
-            configuration: try simulation.workerConfiguration(bootstrapServers: try kafka.requiredBrokers(), kafka: kafka),
-            logger: logger
-        )]
+        let brokers = try kafka.requiredBrokers()
+        var configuration = try simulation.workerConfiguration(bootstrapServers: brokers, kafka: kafka)
+        configuration.fetchWaitMax = try await kafka.fetchWait(brokers: brokers, logger: logger)
+        var services: [any Service] = [SimulationWorker(configuration: configuration, logger: logger)]
         if let metricsPort, let registry {
             let host = metricsHost
             services.append(MetricsServer(host: host, port: metricsPort, registry: registry, logger: logger) { port in
