@@ -64,7 +64,7 @@ public struct KafkaConsumerConfiguration: Sendable {
         clientID: String = "tickstream",
         autoOffsetReset: OffsetReset = .earliest,
         enableAutoCommit: Bool = false,
-        fetchWaitMax: Duration = .milliseconds(2),
+        fetchWaitMax: Duration = KafkaClusterKind.embedded.fetchWaitMax,
         sessionTimeout: Duration = .seconds(10),
         heartbeatInterval: Duration = .milliseconds(500),
         reconnectBackoffMax: Duration = .seconds(1),
