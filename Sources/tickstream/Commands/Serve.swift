@@ -29,7 +29,7 @@ struct Serve: AsyncParsableCommand {
         var services: [any Service] = []
 
         let bootstrapServers: String
-        var fetchWait = KafkaClusterKind.embedded.fetchWaitMax
+        let fetchWait: Duration
         if let brokers = kafka.configuredBrokers {
             bootstrapServers = brokers
             fetchWait = try await kafka.fetchWait(brokers: brokers, logger: logger)
@@ -38,6 +38,7 @@ struct Serve: AsyncParsableCommand {
             try cluster.createTopics(kafka.topics.specifications(partitions: partitions, replicationFactor: Int16(min(embeddedBrokers, 3))))
             services.append(EmbeddedKafkaService(cluster: cluster))
             bootstrapServers = cluster.bootstrapServers
+            fetchWait = KafkaClusterKind.embedded.fetchWaitMax
         }
         announce("Kafka:     \(bootstrapServers)   (kcat -b \(bootstrapServers) -L)")
 
